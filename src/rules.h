@@ -1,0 +1,135 @@
+/*
+ * rules: the rule files of mirrorscan (format in mirrorscan-rules.5 and
+ * DESIGN.md): parse, compile with PCRE2's JIT, prefilter by keywords,
+ * fingerprint, match.  Only rules.c sees <pcre2.h>.
+ *
+ * Calling order:
+ *   rules_load()                  once, single-threaded; reports every
+ *                                 error itself (file:line, PCRE2's message
+ *                                 and offset) and returns -1
+ *   rules_matcher_new()           once per thread that matches
+ *   rules_keywords_find(), rules_file_applies(), rules_keywords_hit(),
+ *   rules_match()                 any number of times, from any thread,
+ *                                 each thread with its own matcher
+ *   rules_matcher_free(), rules_release()
+ *
+ * A loaded struct rules is read-only and may be shared by threads.
+ */
+#ifndef MS_RULES_H
+#define MS_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Where a match was found; the names are the JSON contract's "side". */
+enum rule_side {
+	RULE_SIDE_ADDED,
+	RULE_SIDE_REMOVED,
+	RULE_SIDE_MESSAGE,
+	RULE_SIDE_PATH,
+};
+
+/* File change kinds, as bits, for the "status" field. */
+enum change_status {
+	CHANGE_ADDED = 1 << 0,
+	CHANGE_MODIFIED = 1 << 1,
+	CHANGE_DELETED = 1 << 2,
+	CHANGE_RENAMED = 1 << 3,
+};
+
+struct rule_regex;	/* compiled pattern, private to rules.c */
+
+struct rule {
+	char *id;
+	char **tags;
+	size_t ntags;
+	char *describe;		/* "" when not given */
+	char *file;		/* the rule file, as given */
+	unsigned line;		/* line of the "rule:" field */
+	struct rule_regex *added, *removed, *message, *path, *exclude_path;
+	unsigned status_mask;	/* enum change_status bits; 0 = any */
+	size_t *keywords;	/* indices into rules->keywords */
+	size_t nkeywords;
+	char **examples, **counterexamples;
+	size_t nexamples, ncounterexamples;
+	/* 16 hex digits: 64-bit FNV-1a of the stanza's fields, normalised
+	 * (field order and whitespace of continuation lines do not count) */
+	char fingerprint[17];
+};
+
+struct rules {
+	struct rule *rule;
+	size_t nrules;
+	/* distinct keywords of all rules, in first-seen order */
+	char **keywords;
+	size_t nkeywords;
+	/* 16 hex digits over the rule fingerprints, in id order */
+	char fingerprint[17];
+	struct rules_kwtab *kwtab;	/* prefilter tables, private */
+};
+
+/*
+ * Loads rule files.  Each path is a file, or a directory whose "*.rules"
+ * files are read in name order.  Errors (unreadable file, syntax, unknown
+ * field, missing rule/tags, duplicate id, bad regex, bad status) are
+ * reported with error(), as "FILE:LINE: rule 'ID': ...", every one of them
+ * (not just the first); then -1 is returned and *out is left empty.
+ * npaths may be 0 (an empty rule set).
+ */
+int rules_load(struct rules *out, const char *const *paths, size_t npaths);
+void rules_release(struct rules *r);
+
+/* Index of the rule with this id, or -1. */
+long rules_find(const struct rules *r, const char *id);
+
+/*
+ * Keyword prefilter.  Sets bit k (kwset[k / 8] & (1 << k % 8)) for each
+ * keyword k that occurs in data, ignoring ASCII case; bits of keywords not
+ * found are left as they were, so a caller can OR both sides of a change
+ * into one set.  kwset holds (nkeywords + 7) / 8 bytes.  One pass over data.
+ */
+void rules_keywords_find(const struct rules *r, const char *data, size_t len,
+			 unsigned char *kwset);
+/* 1 when rule i has no keywords or one of them is in kwset. */
+int rules_keywords_hit(const struct rules *r, size_t i,
+		       const unsigned char *kwset);
+
+/*
+ * 1 when the path, exclude-path and status conditions of rule i hold for a
+ * file change (path is the new path, or the old one for a deletion;
+ * old_path is the old path of a rename, else NULL: "path" may match either
+ * of them, "exclude-path" excludes when it matches the path).
+ */
+int rules_file_applies(const struct rules *r, size_t i, const char *path,
+		       const char *old_path, unsigned status);
+/* 1 when rule i has an "added" or "removed" regex (needs diff lines). */
+int rules_needs_lines(const struct rules *r, size_t i);
+
+struct rules_matcher;
+/* Per-thread match state (match data, JIT stack, limits); dies on OOM. */
+struct rules_matcher *rules_matcher_new(const struct rules *r);
+void rules_matcher_free(struct rules_matcher *m);
+
+/*
+ * Matches the regex of rule i for side (added, removed, message or path)
+ * against text (len bytes, need not be NUL-terminated).  Returns 1 on a
+ * match, 0 when it does not match or the rule has no regex for that side,
+ * -1 when PCRE2 gave up (match or depth limit: a catastrophic pattern on
+ * hostile input) or failed; then rules_matcher_error() says why, and the
+ * caller reports the rule and commit and goes on.  Invalid UTF-8 in text
+ * is not an error.
+ */
+int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
+		const char *text, size_t len);
+const char *rules_matcher_error(const struct rules_matcher *m);
+
+/*
+ * Checks every rule's examples (must match "added") and counterexamples
+ * (must not), printing one line per failure to out as
+ * "FILE:LINE: rule 'ID': example does not match: TEXT".  Returns the number
+ * of failures.  A rule without "added" and with examples is a failure.
+ */
+size_t rules_test(const struct rules *r, FILE *out);
+
+#endif
