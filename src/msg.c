@@ -45,6 +45,7 @@ static void clear_progress_locked(void)
 	}
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vsay(const char *prefix, const char *fmt, va_list ap)
 {
 	pthread_mutex_lock(&msg_lock);

@@ -132,4 +132,19 @@ const char *rules_matcher_error(const struct rules_matcher *m);
  */
 size_t rules_test(const struct rules *r, FILE *out);
 
+/*
+ * A stand-alone pattern (log --path and the like), PCRE2 syntax like the
+ * rule files.  rules_pattern_new() reports a bad pattern with error(),
+ * naming what (e.g. "--path"), and returns NULL.  Matching uses a
+ * matcher of the calling thread.
+ */
+struct rule_regex *rules_pattern_new(const char *pattern, const char *what);
+int rules_pattern_match(struct rules_matcher *m, const struct rule_regex *re,
+			const char *text, size_t len);
+void rules_pattern_free(struct rule_regex *re);
+
+/* "PCRE2 10.42 (JIT on)" */
+struct buf;
+void rules_version(struct buf *out);
+
 #endif

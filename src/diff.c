@@ -1,0 +1,558 @@
+/*
+ * diff.c: first-parent diffs (see diff.h).  This file decides which files
+ * changed and what their lines are; which rules apply to them is the
+ * scanner's business.
+ */
+#include "config.h"
+#include "diff.h"
+#include "arena.h"
+#include "buf.h"
+#include "esc.h"
+#include "mirror.h"
+#include "msg.h"
+
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* git's binary heuristic looks at this many leading bytes for a NUL. */
+#define BINARY_PROBE 8000
+
+struct change {
+	const char *path;
+	const char *old_path;
+	unsigned status;
+	git_oid old_oid, new_oid;
+	unsigned old_mode, new_mode;
+};
+
+struct changes {
+	struct change *v;
+	size_t n, alloc;
+	struct arena *a;
+};
+
+static void add_change(struct changes *cs, const char *path,
+		       unsigned status, const git_tree_entry *old,
+		       const git_tree_entry *new)
+{
+	struct change *c;
+
+	ALLOC_GROW(cs->v, cs->n + 1, cs->alloc);
+	c = &cs->v[cs->n++];
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	c->status = status;
+	if (old) {
+		git_oid_cpy(&c->old_oid, git_tree_entry_id(old));
+		c->old_mode = git_tree_entry_filemode(old);
+	}
+	if (new) {
+		git_oid_cpy(&c->new_oid, git_tree_entry_id(new));
+		c->new_mode = git_tree_entry_filemode(new);
+	}
+}
+
+static int is_tree(const git_tree_entry *e)
+{
+	return e && git_tree_entry_type(e) == GIT_OBJECT_TREE;
+}
+
+/* git orders tree entries by name, comparing a tree's name as if it
+ * ended in '/'. */
+static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
+{
+	const char *x = git_tree_entry_name(a), *y = git_tree_entry_name(b);
+	size_t lx = strlen(x), ly = strlen(y), n = lx < ly ? lx : ly;
+	int c = memcmp(x, y, n);
+	unsigned char cx, cy;
+
+	if (c)
+		return c;
+	cx = n < lx ? (unsigned char)x[n] : (is_tree(a) ? '/' : 0);
+	cy = n < ly ? (unsigned char)y[n] : (is_tree(b) ? '/' : 0);
+	return (int)cx - (int)cy;
+}
+
+static const char *join_path(struct arena *a, const char *dir,
+			     const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *p;
+
+	if (!dl)
+		return arena_strndup(a, name, nl);
+	p = arena_alloc(a, dl + nl + 2);
+	memcpy(p, dir, dl);
+	p[dl] = '/';
+	memcpy(p + dl + 1, name, nl + 1);
+	return p;
+}
+
+static int walk_trees(git_repository *repo, const git_tree *old,
+		      const git_tree *new, const char *dir,
+		      struct changes *cs);
+
+/* Every blob below tree, as added (or deleted). */
+static int walk_one_side(git_repository *repo, const git_tree_entry *e,
+			 const char *dir, int added, struct changes *cs)
+{
+	git_tree *t = NULL;
+	int ret;
+
+	if (git_tree_lookup(&t, repo, git_tree_entry_id(e)) < 0)
+		return -1;
+	ret = walk_trees(repo, added ? NULL : t, added ? t : NULL, dir, cs);
+	git_tree_free(t);
+	return ret;
+}
+
+static int entry_change(git_repository *repo, const git_tree_entry *o,
+			const git_tree_entry *n, const char *dir,
+			struct changes *cs)
+{
+	const char *path = join_path(cs->a, dir, git_tree_entry_name(o ? o : n));
+	int ret = 0;
+
+	if (o && n && is_tree(o) && is_tree(n)) {
+		git_tree *to = NULL, *tn = NULL;
+
+		if (git_tree_lookup(&to, repo, git_tree_entry_id(o)) < 0 ||
+		    git_tree_lookup(&tn, repo, git_tree_entry_id(n)) < 0)
+			ret = -1;
+		else
+			ret = walk_trees(repo, to, tn, path, cs);
+		git_tree_free(to);
+		git_tree_free(tn);
+		return ret;
+	}
+	if (o && n && !is_tree(o) && !is_tree(n)) {
+		add_change(cs, path, CHANGE_MODIFIED, o, n);
+		return 0;
+	}
+	/* a type change is a deletion and an addition */
+	if (o) {
+		if (is_tree(o))
+			ret = walk_one_side(repo, o, path, 0, cs);
+		else
+			add_change(cs, path, CHANGE_DELETED, o, NULL);
+	}
+	if (!ret && n) {
+		if (is_tree(n))
+			ret = walk_one_side(repo, n, path, 1, cs);
+		else
+			add_change(cs, path, CHANGE_ADDED, NULL, n);
+	}
+	return ret;
+}
+
+static int walk_trees(git_repository *repo, const git_tree *old,
+		      const git_tree *new, const char *dir,
+		      struct changes *cs)
+{
+	size_t i = 0, j = 0;
+	size_t no = old ? git_tree_entrycount(old) : 0;
+	size_t nn = new ? git_tree_entrycount(new) : 0;
+
+	while (i < no || j < nn) {
+		const git_tree_entry *o = i < no ? git_tree_entry_byindex(old, i) : NULL;
+		const git_tree_entry *n = j < nn ? git_tree_entry_byindex(new, j) : NULL;
+		int c = !o ? 1 : !n ? -1 : entry_cmp(o, n);
+		int ret;
+
+		if (c < 0) {
+			ret = entry_change(repo, o, NULL, dir, cs);
+			i++;
+		} else if (c > 0) {
+			ret = entry_change(repo, NULL, n, dir, cs);
+			j++;
+		} else {
+			ret = 0;
+			if (!git_oid_equal(git_tree_entry_id(o),
+					   git_tree_entry_id(n)) ||
+			    git_tree_entry_filemode(o) !=
+			    git_tree_entry_filemode(n))
+				ret = entry_change(repo, o, n, dir, cs);
+			i++;
+			j++;
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int cmp_change_path(const void *a, const void *b)
+{
+	return strcmp(((const struct change *)a)->path,
+		      ((const struct change *)b)->path);
+}
+
+/* Turns a deletion and an addition of the same blob into a rename. */
+static void pair_exact_renames(struct changes *cs)
+{
+	size_t i, j, out = 0;
+
+	for (i = 0; i < cs->n; i++) {
+		struct change *d = &cs->v[i];
+
+		if (d->status != CHANGE_DELETED || !d->old_mode ||
+		    git_oid_is_zero(&d->old_oid))
+			continue;
+		for (j = 0; j < cs->n; j++) {
+			struct change *n = &cs->v[j];
+
+			if (n->status != CHANGE_ADDED ||
+			    !git_oid_equal(&n->new_oid, &d->old_oid) ||
+			    n->new_mode == GIT_FILEMODE_COMMIT)
+				continue;
+			n->status = CHANGE_RENAMED;
+			n->old_path = d->path;
+			git_oid_cpy(&n->old_oid, &d->old_oid);
+			n->old_mode = d->old_mode;
+			d->status = 0;	/* dropped below */
+			break;
+		}
+	}
+	for (i = 0; i < cs->n; i++)
+		if (cs->v[i].status)
+			cs->v[out++] = cs->v[i];
+	cs->n = out;
+}
+
+/*
+ * Inexact renames: libgit2's similarity search over the whole tree diff
+ * of this commit, used only when additions and deletions both remain
+ * after exact pairing (most commits have none).
+ */
+static int pair_similar_renames(git_repository *repo, git_tree *old,
+				git_tree *new, struct changes *cs)
+{
+	git_diff_options dopts;
+	git_diff_find_options fopts;
+	git_diff *d = NULL;
+	size_t i, k, nd;
+	int ret = 0;
+
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	fopts.rename_limit = 1000;
+	if (git_diff_tree_to_tree(&d, repo, old, new, &dopts) < 0 ||
+	    git_diff_find_similar(d, &fopts) < 0) {
+		ret = -1;
+		goto out;
+	}
+	nd = git_diff_num_deltas(d);
+	for (k = 0; k < nd; k++) {
+		const git_diff_delta *dl = git_diff_get_delta(d, k);
+		struct change *add = NULL, *del = NULL;
+
+		if (dl->status != GIT_DELTA_RENAMED)
+			continue;
+		for (i = 0; i < cs->n; i++) {
+			struct change *c = &cs->v[i];
+
+			if (c->status == CHANGE_ADDED &&
+			    !strcmp(c->path, dl->new_file.path))
+				add = c;
+			else if (c->status == CHANGE_DELETED &&
+				 !strcmp(c->path, dl->old_file.path))
+				del = c;
+		}
+		if (!add || !del)
+			continue;
+		add->status = CHANGE_RENAMED;
+		add->old_path = del->path;
+		git_oid_cpy(&add->old_oid, &del->old_oid);
+		add->old_mode = del->old_mode;
+		del->status = 0;
+	}
+	for (i = k = 0; i < cs->n; i++)
+		if (cs->v[i].status)
+			cs->v[k++] = cs->v[i];
+	cs->n = k;
+out:
+	git_diff_free(d);
+	return ret;
+}
+
+static int has_adds_and_deletes(const struct changes *cs)
+{
+	int adds = 0, dels = 0;
+	size_t i;
+
+	for (i = 0; i < cs->n; i++) {
+		adds |= cs->v[i].status == CHANGE_ADDED;
+		dels |= cs->v[i].status == CHANGE_DELETED;
+	}
+	return adds && dels;
+}
+
+/* ---- contents and lines ------------------------------------------ */
+
+struct line_ctx {
+	struct diff_file *f;
+	const struct diff_visitor *v;
+	int want;
+	int failed;
+};
+
+static int on_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
+		   const git_diff_line *l, void *payload)
+{
+	struct line_ctx *lc = payload;
+	size_t len = l->content_len;
+	enum rule_side side;
+	uint32_t lineno;
+
+	(void)delta;
+	(void)hunk;
+	if (l->origin == GIT_DIFF_LINE_ADDITION) {
+		lc->f->added++;
+		side = RULE_SIDE_ADDED;
+		lineno = (uint32_t)l->new_lineno;
+	} else if (l->origin == GIT_DIFF_LINE_DELETION) {
+		lc->f->removed++;
+		side = RULE_SIDE_REMOVED;
+		lineno = (uint32_t)l->old_lineno;
+	} else {
+		return 0;
+	}
+	if (!lc->want)
+		return 0;
+	if (len && l->content[len - 1] == '\n')
+		len--;
+	if (len && l->content[len - 1] == '\r')
+		len--;
+	if (lc->v->line(lc->f, side, lineno, l->content, len,
+			lc->v->payload) < 0) {
+		lc->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* All lines of one side: an added or deleted file needs no xdiff. */
+static int whole_file_lines(struct line_ctx *lc, const char *data, size_t len,
+			    enum rule_side side)
+{
+	const char *p = data, *end = data + len;
+	uint32_t lineno = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		lineno++;
+		if (side == RULE_SIDE_ADDED)
+			lc->f->added++;
+		else
+			lc->f->removed++;
+		if (lc->want) {
+			size_t tl = l && p[l - 1] == '\r' ? l - 1 : l;
+
+			if (lc->v->line(lc->f, side, lineno, p, tl,
+					lc->v->payload) < 0)
+				return -1;
+		}
+		p += l + 1;
+	}
+	return 0;
+}
+
+static int diff_lines(struct diff_file *f, const struct diff_visitor *v,
+		      int want)
+{
+	git_diff_options opts;
+	struct line_ctx lc = { f, v, want, 0 };
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+
+	if (!f->old_data)
+		return whole_file_lines(&lc, f->new_data, f->new_len,
+					RULE_SIDE_ADDED);
+	if (!f->new_data)
+		return whole_file_lines(&lc, f->old_data, f->old_len,
+					RULE_SIDE_REMOVED);
+	if (f->old_len == f->new_len &&
+	    !memcmp(f->old_data, f->new_data, f->old_len))
+		return 0;
+	opts.context_lines = 0;
+	opts.interhunk_lines = 0;
+	opts.flags = GIT_DIFF_FORCE_TEXT;
+	if (git_diff_buffers(f->old_data, f->old_len, NULL, f->new_data,
+			     f->new_len, NULL, &opts, NULL, NULL, NULL,
+			     on_line, &lc) < 0 && !lc.failed)
+		return error("cannot diff '%s': %s", f->path,
+			     git_error_last() ? git_error_last()->message
+					      : "unknown error");
+	return lc.failed ? -1 : 0;
+}
+
+struct loaded {
+	git_blob *old, *new;
+};
+
+static int is_blob_mode(unsigned mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+/* Loads one side; 0 when loaded or skipped (flags say why), -1 when the
+ * blob is unreadable (flagged and reported). */
+static int load_side(git_repository *repo, const struct mirror *m,
+		     const unsigned char *commit, const char *path,
+		     const git_oid *id, const struct diff_opts *o,
+		     struct diff_file *f, git_blob **blob,
+		     const char **data, size_t *len)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t size = 0;
+	char hex[OID_HEXSZ + 1], chex[OID_HEXSZ + 1];
+	int rc;
+
+	if (git_repository_odb(&odb, repo) < 0)
+		goto unreadable;
+	rc = git_odb_read_header(&size, &type, odb, id);
+	git_odb_free(odb);
+	if (rc < 0)
+		goto unreadable;
+	if (o->max_size && size > o->max_size) {
+		f->flags |= FILE_OVERSIZE;
+		return 0;
+	}
+	if (git_blob_lookup(blob, repo, id) < 0)
+		goto unreadable;
+	*data = git_blob_rawcontent(*blob);
+	*len = (size_t)git_blob_rawsize(*blob);
+	if (memchr(*data, '\0', *len < BINARY_PROBE ? *len : BINARY_PROBE))
+		f->flags |= FILE_BINARY;
+	return 0;
+unreadable:
+	{
+		struct buf p = BUF_INIT;
+		const git_error *e = git_error_last();
+
+		oid_to_hex(hex, id->id);
+		oid_to_hex(chex, commit);
+		esc_text(&p, path, strlen(path));
+		msg_partial("%s: commit %.12s: cannot read blob %s of '%s': %s",
+			    m->name, chex, hex, p.ptr,
+			    e && e->message ? e->message : "object not found");
+		buf_release(&p);
+		git_error_clear();
+		f->flags |= FILE_UNREADABLE;
+		return -1;
+	}
+}
+
+static int visit_change(struct mirror *m, const unsigned char *commit,
+			const struct change *c, const struct diff_opts *o,
+			const struct diff_visitor *v)
+{
+	struct diff_file f;
+	struct loaded l = { NULL, NULL };
+	int want, ret = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.path = c->path;
+	f.old_path = c->old_path;
+	f.status = c->status;
+	memcpy(f.old_oid, c->old_oid.id, OID_RAWSZ);
+	memcpy(f.new_oid, c->new_oid.id, OID_RAWSZ);
+	if (c->old_mode == GIT_FILEMODE_COMMIT ||
+	    c->new_mode == GIT_FILEMODE_COMMIT)
+		f.flags |= FILE_SUBMODULE;
+	else if (c->old_mode == GIT_FILEMODE_LINK ||
+		 c->new_mode == GIT_FILEMODE_LINK)
+		f.flags |= FILE_SYMLINK;
+	want = v->need ? v->need(&f, v->payload) : 1;
+	if (want < 0)
+		return -1;
+	if (want && !(f.flags & (FILE_SUBMODULE | FILE_SYMLINK)) &&
+	    !git_oid_equal(&c->old_oid, &c->new_oid)) {
+		if (is_blob_mode(c->old_mode))
+			load_side(m->repo, m, commit,
+				  c->old_path ? c->old_path : c->path,
+				  &c->old_oid, o, &f, &l.old, &f.old_data,
+				  &f.old_len);
+		if (is_blob_mode(c->new_mode) &&
+		    !(f.flags & (FILE_UNREADABLE | FILE_OVERSIZE)))
+			load_side(m->repo, m, commit, c->path, &c->new_oid, o,
+				  &f, &l.new, &f.new_data, &f.new_len);
+	}
+	if (f.flags & (FILE_BINARY | FILE_OVERSIZE | FILE_UNREADABLE)) {
+		f.old_data = f.new_data = NULL;
+		f.old_len = f.new_len = 0;
+	}
+	want = v->file(&f, v->payload);
+	if (want < 0) {
+		ret = -1;
+		goto out;
+	}
+	if ((f.old_data || f.new_data) &&
+	    diff_lines(&f, v, want) < 0) {
+		ret = -1;
+		goto out;
+	}
+	ret = v->file_done(&f, v->payload);
+out:
+	git_blob_free(l.old);
+	git_blob_free(l.new);
+	return ret;
+}
+
+int diff_commit(struct mirror *m, const unsigned char *oid,
+		const struct diff_opts *o, struct arena *a,
+		const struct diff_visitor *v)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	struct changes cs = { NULL, 0, 0, a };
+	char hex[OID_HEXSZ + 1];
+	git_oid id;
+	size_t i;
+	int ret = 0;
+
+	memcpy(id.id, oid, OID_RAWSZ);
+	oid_to_hex(hex, oid);
+	if (git_commit_lookup(&c, m->repo, &id) < 0 ||
+	    git_commit_tree(&tree, c) < 0) {
+		ret = error("%s: cannot read commit %s: %s", m->name, hex,
+			    git_error_last() ? git_error_last()->message : "?");
+		goto out;
+	}
+	if (git_commit_parentcount(c) &&
+	    (git_commit_parent(&parent, c, 0) < 0 ||
+	     git_commit_tree(&ptree, parent) < 0)) {
+		ret = error("%s: cannot read the parent of commit %s: %s",
+			    m->name, hex,
+			    git_error_last() ? git_error_last()->message : "?");
+		goto out;
+	}
+	if (walk_trees(m->repo, ptree, tree, "", &cs) < 0) {
+		ret = error("%s: cannot read a tree of commit %s: %s", m->name,
+			    hex,
+			    git_error_last() ? git_error_last()->message : "?");
+		goto out;
+	}
+	if (o->renames) {
+		pair_exact_renames(&cs);
+		if (has_adds_and_deletes(&cs) &&
+		    pair_similar_renames(m->repo, ptree, tree, &cs) < 0)
+			git_error_clear();	/* exact renames still hold */
+	}
+	qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change_path);
+	for (i = 0; i < cs.n && !ret; i++)
+		ret = visit_change(m, oid, &cs.v[i], o, v);
+out:
+	free(cs.v);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	git_commit_free(c);
+	return ret;
+}

@@ -1,0 +1,120 @@
+/*
+ * mirror: finding, naming and opening mirrors, classifying their refs, and
+ * walking their history for commits the index does not hold yet.  With
+ * diff.c, the only code that sees <git2.h>.
+ *
+ * A mirror is opened read-only in spirit: mirrorscan never writes to it,
+ * runs no hooks, filters or attribute drivers, and never fetches.  The
+ * user's and the system's git configuration are not read (mirror_init()).
+ * One struct mirror per thread (libgit2's rule: a repository object is not
+ * shared between threads).
+ */
+#ifndef MS_MIRROR_H
+#define MS_MIRROR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "commit.h"
+
+struct arena;
+struct buf;
+struct git_repository;
+
+/* Once, before any other call; mirror_shutdown() at exit. */
+int mirror_init(void);
+void mirror_shutdown(void);
+/* "libgit2 1.5.1" */
+void mirror_version(struct buf *out);
+
+struct mirror_spec {
+	char *name;	/* contract naming: vllm.git -> vllm, owner+name/repo
+			   -> owner/name, NAME=PATH -> NAME */
+	char *path;	/* canonical path of the repository */
+};
+
+/*
+ * Expands one MIRROR argument (NAME=PATH, a repository, bare or not, or a
+ * directory holding repositories, up to two levels down) into specs,
+ * appended to *specs.  Returns -1 after an error naming the argument.
+ */
+int mirror_find(const char *arg, struct mirror_spec **specs, size_t *n,
+		size_t *alloc);
+void mirror_spec_release(struct mirror_spec *spec);
+
+struct mirror {
+	const char *name;
+	const char *path;
+	struct git_repository *repo;
+};
+
+int mirror_open(struct mirror *m, const char *name, const char *path);
+void mirror_close(struct mirror *m);
+
+enum ref_kind {
+	REF_BRANCH,	/* refs/heads/..., refs/remotes/... */
+	REF_TAG,	/* refs/tags/... */
+	REF_PULL,	/* refs/pull/N/head */
+	REF_PULL_MERGE,	/* refs/pull/N/merge: GitHub's test merge, not walked */
+	REF_OTHER,	/* anything else but notes and stash */
+};
+
+struct mirror_ref {
+	const char *name;
+	unsigned char oid[OID_RAWSZ];	/* peeled to a commit */
+	enum ref_kind kind;
+	int is_default;	/* the branch HEAD names */
+	uint32_t pr;	/* for refs/pull/N/... */
+};
+
+/*
+ * The refs of m that point (after peeling tags) at commits, in name order,
+ * the default branch first; when globs are given, only refs matching one
+ * of them (fnmatch, on the full name) are returned.  *default_branch gets
+ * the name HEAD points to ("" when HEAD is detached or missing).  Strings
+ * live in a.
+ */
+int mirror_refs(struct mirror *m, const char *const *globs, size_t nglobs,
+		struct arena *a, struct mirror_ref **out, size_t *n,
+		const char **default_branch);
+
+/*
+ * History walk.  mirror_walk_from() visits the commits reachable from tip
+ * that were not visited before in this walk and for which stop() returns
+ * 0, parents before children, calling emit() for each.  stop() returns 1
+ * to cut the walk at a commit (the commit and its ancestors are then not
+ * visited from there), 0 to visit it, -1 to abort.  Commits older than
+ * since (committer time) are cut too.  A commit that cannot be read is
+ * reported with msg_partial() and cut.
+ */
+struct mirror_walk;
+typedef int (*mirror_stop_fn)(const unsigned char *oid, void *payload);
+typedef int (*mirror_emit_fn)(const unsigned char *oid, void *payload);
+
+struct mirror_walk *mirror_walk_new(struct mirror *m, int64_t since);
+int mirror_walk_from(struct mirror_walk *w, const unsigned char *tip,
+		     const char *refname, mirror_stop_fn stop,
+		     mirror_emit_fn emit, void *payload);
+/* 1 when the walk has visited (or cut) oid. */
+int mirror_walk_seen(struct mirror_walk *w, const unsigned char *oid);
+/* 1 when a commit was cut because it was older than since. */
+int mirror_walk_hit_horizon(const struct mirror_walk *w);
+void mirror_walk_free(struct mirror_walk *w);
+
+/*
+ * Reads a commit's metadata into c (strings in a): time, author, subject,
+ * body, parents count, flags COMMIT_MERGE; pr from the subject.  The diff
+ * is diff.c's business.  Returns -1 (reported) when it cannot be read.
+ */
+int mirror_read_commit(struct mirror *m, const unsigned char *oid,
+		       struct arena *a, struct commit *c);
+
+/* "... (#123)" at the end of a subject, or "Merge pull request #123 ..."
+ * at its start; 0 when neither. */
+uint32_t mirror_subject_pr(const char *subject);
+
+void oid_to_hex(char *hex, const unsigned char *oid);
+/* 0, or -1 when hex is not 40 hex digits. */
+int oid_from_hex(unsigned char *oid, const char *hex);
+
+#endif

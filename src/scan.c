@@ -1,0 +1,1208 @@
+/*
+ * scan.c: the scan engine (see scan.h).  mirror.c walks, diff.c diffs,
+ * rules.c matches, index.c stores; this file decides what to scan and
+ * with which rules, turns file changes and lines into matches and tags,
+ * and runs the workers and the writer.
+ *
+ * Threads: the calling thread walks and then writes; workers take jobs
+ * in order and leave each result in its slot; the writer stores slots in
+ * job order (parents before children keeps the index closed under
+ * ancestry), so a worker never runs more than WINDOW jobs ahead of it.
+ */
+#include "config.h"
+#include "scan.h"
+#include "arena.h"
+#include "buf.h"
+#include "commit.h"
+#include "diff.h"
+#include "esc.h"
+#include "index.h"
+#include "mirror.h"
+#include "msg.h"
+#include "rules.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Commits per write transaction: large enough that fsync is not the
+ * bottleneck, small enough that a killed scan loses little work. */
+#define BATCH 512
+/* How far workers may run ahead of the writer (bounds memory). */
+#define WINDOW 2048
+/* Evidence kept per rule and commit; tags need only one. */
+#define MATCHES_PER_RULE 16
+
+enum job_kind { JOB_NEW, JOB_RESCAN };
+
+struct job {
+	unsigned char oid[OID_RAWSZ];
+	unsigned char kind;
+	unsigned char landed;
+	uint32_t pr;
+	const char *ref;
+};
+
+struct result {
+	struct arena a;
+	struct commit c;
+};
+
+struct scan_repo {
+	const struct scan_opts *o;
+	const struct rules *rules;
+	const char *name, *path;
+	char **rule_tags;		/* per rule, space-separated */
+	unsigned char *all_rules;	/* bitset: every rule */
+	unsigned char *changed_rules;	/* bitset: rescan these */
+	struct job *jobs;
+	size_t njobs, jalloc;
+	unsigned char (*flips)[OID_RAWSZ];
+	size_t nflips, falloc;
+	struct result **results;
+	size_t next_job, written;
+	int abort;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* walk state */
+	struct index_txn *rtxn;
+	uint32_t repo_id;
+	int full_walk;
+	int landed_walk;
+	uint32_t walk_pr;
+	const char *walk_ref;
+};
+
+static int bit(const unsigned char *set, size_t i)
+{
+	return set[i / 8] >> (i % 8) & 1;
+}
+
+static void set_bit(unsigned char *set, size_t i)
+{
+	set[i / 8] |= (unsigned char)(1u << (i % 8));
+}
+
+/* ---- evaluating one commit --------------------------------------- */
+
+enum { HIT_ADDED = 1, HIT_REMOVED = 2 };
+
+struct pending {
+	size_t rule;
+	struct match m;
+};
+
+struct eval {
+	struct scan_repo *sr;
+	struct rules_matcher *rm;
+	struct arena *a;
+	struct commit *c;
+	const unsigned char *active;
+	const char *hex;
+	unsigned char *msg_ok;		/* per rule */
+	unsigned char *hits;		/* per rule, this file */
+	uint16_t *count;		/* per rule, this commit */
+	unsigned char *kwset;
+	size_t *file_rules, nfile_rules;
+	struct pending *pending;
+	size_t npending, palloc;
+	struct match *matches;
+	size_t nmatches, malloc_;
+	struct file_change *files;
+	size_t nfiles, falloc;
+	int record_files;
+	unsigned char *warned;		/* per rule: limit reported */
+};
+
+static const char *clip(struct arena *a, const char *s, size_t len)
+{
+	if (len > MATCH_TEXT_MAX) {
+		len = MATCH_TEXT_MAX;
+		/* do not cut a UTF-8 sequence in two */
+		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return arena_strndup(a, s, len);
+}
+
+static void add_match(struct eval *ev, size_t r, const struct match *m)
+{
+	if (ev->count[r] >= MATCHES_PER_RULE)
+		return;
+	ev->count[r]++;
+	ALLOC_GROW(ev->matches, ev->nmatches + 1, ev->malloc_);
+	ev->matches[ev->nmatches++] = *m;
+}
+
+static int match_or_warn(struct eval *ev, size_t r, enum rule_side side,
+			 const char *text, size_t len)
+{
+	int rc = rules_match(ev->rm, r, side, text, len);
+
+	if (rc < 0) {
+		if (!ev->warned[r]) {
+			warning("%s: commit %.12s: rule '%s' gave up: %s",
+				ev->sr->name, ev->hex,
+				ev->sr->rules->rule[r].id,
+				rules_matcher_error(ev->rm));
+			ev->warned[r] = 1;
+		}
+		return 0;
+	}
+	return rc;
+}
+
+static int has_file_condition(const struct rule *r)
+{
+	return r->added || r->removed || r->path;
+}
+
+static void eval_message(struct eval *ev)
+{
+	const struct rules *rules = ev->sr->rules;
+	struct buf msg = BUF_INIT;
+	size_t i;
+
+	buf_addstr(&msg, ev->c->subject);
+	if (*ev->c->body) {
+		buf_addstr(&msg, "\n\n");
+		buf_addstr(&msg, ev->c->body);
+	}
+	for (i = 0; i < rules->nrules; i++) {
+		const struct rule *r = &rules->rule[i];
+
+		ev->msg_ok[i] = bit(ev->active, i) &&
+			(!r->message ||
+			 match_or_warn(ev, i, RULE_SIDE_MESSAGE, msg.ptr,
+				       msg.len));
+	}
+	buf_release(&msg);
+}
+
+/* The message evidence: the first line that matches on its own. */
+static void add_message_match(struct eval *ev, size_t r)
+{
+	struct buf msg = BUF_INIT;
+	const char *p, *nl;
+	uint32_t line = 0;
+	struct match m = { 0 };
+
+	buf_addstr(&msg, ev->c->subject);
+	if (*ev->c->body) {
+		buf_addstr(&msg, "\n\n");
+		buf_addstr(&msg, ev->c->body);
+	}
+	m.rule = ev->sr->rules->rule[r].id;
+	m.tags = ev->sr->rule_tags[r];
+	m.side = RULE_SIDE_MESSAGE;
+	m.line = 1;
+	m.text = clip(ev->a, ev->c->subject, strlen(ev->c->subject));
+	for (p = msg.ptr; *p; p = nl + 1) {
+		size_t len;
+
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		line++;
+		if (rules_match(ev->rm, r, RULE_SIDE_MESSAGE, p, len) == 1) {
+			m.line = line;
+			m.text = clip(ev->a, p, len);
+			break;
+		}
+		if (!nl)
+			break;
+	}
+	add_match(ev, r, &m);
+	buf_release(&msg);
+}
+
+static int on_need(struct diff_file *f, void *payload)
+{
+	struct eval *ev = payload;
+	const struct rules *rules = ev->sr->rules;
+	size_t i;
+
+	if (ev->record_files)
+		return 1;	/* line counts of every file */
+	for (i = 0; i < rules->nrules; i++)
+		if (ev->msg_ok[i] && rules_needs_lines(rules, i) &&
+		    rules_file_applies(rules, i, f->path, f->old_path,
+				       f->status))
+			return 1;
+	return 0;
+}
+
+static int on_file(struct diff_file *f, void *payload)
+{
+	struct eval *ev = payload;
+	const struct rules *rules = ev->sr->rules;
+	int kw_done = 0;
+	size_t i;
+
+	ev->nfile_rules = 0;
+	ev->npending = 0;
+	if (f->flags & FILE_UNREADABLE)
+		ev->c->flags |= COMMIT_PARTIAL;
+	for (i = 0; i < rules->nrules; i++) {
+		const struct rule *r = &rules->rule[i];
+
+		if (!ev->msg_ok[i] || !has_file_condition(r) ||
+		    !rules_file_applies(rules, i, f->path, f->old_path,
+					f->status))
+			continue;
+		if (!rules_needs_lines(rules, i)) {
+			struct match m = { 0 };
+
+			m.rule = r->id;
+			m.tags = ev->sr->rule_tags[i];
+			m.path = f->path;
+			m.side = RULE_SIDE_PATH;
+			m.text = f->path;
+			add_match(ev, i, &m);
+			continue;
+		}
+		if (!f->old_data && !f->new_data)
+			continue;
+		if (r->nkeywords) {
+			if (!kw_done) {
+				memset(ev->kwset, 0,
+				       (rules->nkeywords + 7) / 8);
+				if (f->old_data)
+					rules_keywords_find(rules, f->old_data,
+							    f->old_len,
+							    ev->kwset);
+				if (f->new_data)
+					rules_keywords_find(rules, f->new_data,
+							    f->new_len,
+							    ev->kwset);
+				kw_done = 1;
+			}
+			if (!rules_keywords_hit(rules, i, ev->kwset))
+				continue;
+		}
+		ev->hits[i] = 0;
+		ev->file_rules[ev->nfile_rules++] = i;
+	}
+	return ev->nfile_rules > 0;
+}
+
+static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
+		   const char *text, size_t len, void *payload)
+{
+	struct eval *ev = payload;
+	const struct rules *rules = ev->sr->rules;
+	size_t k;
+
+	for (k = 0; k < ev->nfile_rules; k++) {
+		size_t i = ev->file_rules[k];
+		const struct rule *r = &rules->rule[i];
+		struct pending *p;
+
+		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
+			continue;
+		if (!match_or_warn(ev, i, side, text, len))
+			continue;
+		ev->hits[i] |= side == RULE_SIDE_ADDED ? HIT_ADDED
+						       : HIT_REMOVED;
+		ALLOC_GROW(ev->pending, ev->npending + 1, ev->palloc);
+		p = &ev->pending[ev->npending++];
+		memset(p, 0, sizeof(*p));
+		p->rule = i;
+		p->m.rule = r->id;
+		p->m.tags = ev->sr->rule_tags[i];
+		p->m.path = f->path;
+		p->m.line = lineno;
+		p->m.text = clip(ev->a, text, len);
+		p->m.side = side;
+	}
+	return 0;
+}
+
+static int on_file_done(struct diff_file *f, void *payload)
+{
+	struct eval *ev = payload;
+	const struct rules *rules = ev->sr->rules;
+	size_t k;
+
+	for (k = 0; k < ev->npending; k++) {
+		size_t i = ev->pending[k].rule;
+		const struct rule *r = &rules->rule[i];
+
+		if ((!r->added || (ev->hits[i] & HIT_ADDED)) &&
+		    (!r->removed || (ev->hits[i] & HIT_REMOVED)))
+			add_match(ev, i, &ev->pending[k].m);
+	}
+	ev->npending = 0;
+	ev->nfile_rules = 0;
+	if (ev->record_files) {
+		struct file_change *fc;
+
+		ev->c->nfiles_total++;
+		if (ev->nfiles < COMMIT_MAX_FILES) {
+			ALLOC_GROW(ev->files, ev->nfiles + 1, ev->falloc);
+			fc = &ev->files[ev->nfiles++];
+			fc->path = f->path;
+			fc->old_path = f->old_path;
+			fc->status = f->status;
+			fc->flags = f->flags;
+			fc->added = f->added;
+			fc->removed = f->removed;
+		}
+	}
+	return 0;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The commit's tags: every tag of every match, sorted, distinct. */
+static void set_tags(struct arena *a, struct commit *c)
+{
+	const char **tags = NULL;
+	size_t n = 0, alloc = 0, i, out = 0;
+
+	for (i = 0; i < c->nmatches; i++) {
+		const char *p = c->matches[i].tags;
+
+		while (*p) {
+			size_t len = strcspn(p, " ");
+
+			if (len) {
+				ALLOC_GROW(tags, n + 1, alloc);
+				tags[n++] = arena_strndup(a, p, len);
+			}
+			p += len;
+			p += strspn(p, " ");
+		}
+	}
+	if (n)
+		qsort(tags, n, sizeof(*tags), cmp_cstr);
+	for (i = 0; i < n; i++)
+		if (!out || strcmp(tags[out - 1], tags[i]))
+			tags[out++] = tags[i];
+	c->ntags = (uint32_t)out;
+	c->tags = arena_alloc(a, (out ? out : 1) * sizeof(*c->tags));
+	if (out)
+		memcpy(c->tags, tags, out * sizeof(*tags));
+	free(tags);
+}
+
+struct worker {
+	struct scan_repo *sr;
+	struct mirror m;
+	struct rules_matcher *rm;
+	pthread_t thread;
+	struct eval ev;
+};
+
+static void eval_init(struct eval *ev, struct worker *w)
+{
+	size_t nr = w->sr->rules->nrules;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->sr = w->sr;
+	ev->rm = w->rm;
+	ev->msg_ok = xcalloc(nr + 1, 1);
+	ev->hits = xcalloc(nr + 1, 1);
+	ev->warned = xcalloc(nr + 1, 1);
+	ev->count = xcalloc(nr + 1, sizeof(*ev->count));
+	ev->kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
+	ev->file_rules = xcalloc(nr + 1, sizeof(*ev->file_rules));
+}
+
+static void eval_release(struct eval *ev)
+{
+	free(ev->msg_ok);
+	free(ev->hits);
+	free(ev->warned);
+	free(ev->count);
+	free(ev->kwset);
+	free(ev->file_rules);
+	free(ev->pending);
+	free(ev->matches);
+	free(ev->files);
+}
+
+static struct result *process_job(struct worker *w, const struct job *j)
+{
+	struct scan_repo *sr = w->sr;
+	struct result *res = xcalloc(1, sizeof(*res));
+	struct eval *ev = &w->ev;
+	struct commit *c = &res->c;
+	struct diff_opts dopts = { sr->o->max_size, 1 };
+	struct diff_visitor v = { on_need, on_file, on_line, on_file_done, ev };
+	char hex[OID_HEXSZ + 1];
+	size_t nr = sr->rules->nrules;
+
+	oid_to_hex(hex, j->oid);
+	if (mirror_read_commit(&w->m, j->oid, &res->a, c) < 0) {
+		memset(c, 0, sizeof(*c));
+		memcpy(c->oid, j->oid, OID_RAWSZ);
+		c->author = c->email = c->subject = c->body = "";
+		c->flags = COMMIT_PARTIAL;
+		msg_partial("%s: commit %s recorded without its contents",
+			    sr->name, hex);
+		goto done;
+	}
+	if (j->landed)
+		c->flags |= COMMIT_LANDED;
+	else if (j->pr)
+		c->pr = j->pr;
+	c->ref = j->ref ? arena_strdup(&res->a, j->ref) : NULL;
+
+	ev->a = &res->a;
+	ev->c = c;
+	ev->hex = hex;
+	ev->active = j->kind == JOB_NEW ? sr->all_rules : sr->changed_rules;
+	ev->record_files = j->kind == JOB_NEW;
+	ev->nmatches = ev->nfiles = ev->npending = 0;
+	memset(ev->count, 0, nr * sizeof(*ev->count));
+	memset(ev->warned, 0, nr);
+	eval_message(ev);
+	if (!(c->flags & COMMIT_MERGE) || sr->o->merges) {
+		if (diff_commit(&w->m, j->oid, &dopts, &res->a, &v) < 0) {
+			c->flags |= COMMIT_PARTIAL;
+			msg_partial("%s: commit %s recorded without its diff",
+				    sr->name, hex);
+		} else {
+			c->flags |= COMMIT_DIFFED;
+		}
+	}
+	{
+		size_t i;
+
+		for (i = 0; i < nr; i++) {
+			const struct rule *r = &sr->rules->rule[i];
+
+			if (!ev->msg_ok[i] || !r->message)
+				continue;
+			/* message and a file condition: both must hold */
+			if (has_file_condition(r) && !ev->count[i])
+				continue;
+			add_message_match(ev, i);
+		}
+	}
+	c->nmatches = (uint32_t)ev->nmatches;
+	c->matches = arena_alloc(&res->a, (ev->nmatches + 1) *
+				 sizeof(*c->matches));
+	memcpy(c->matches, ev->matches, ev->nmatches * sizeof(*c->matches));
+	c->nfiles = (uint32_t)ev->nfiles;
+	c->files = arena_alloc(&res->a, (ev->nfiles + 1) * sizeof(*c->files));
+	memcpy(c->files, ev->files, ev->nfiles * sizeof(*c->files));
+	set_tags(&res->a, c);
+done:
+	return res;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct scan_repo *sr = w->sr;
+
+	for (;;) {
+		size_t i;
+		struct result *res;
+
+		pthread_mutex_lock(&sr->lock);
+		while (!sr->abort && sr->next_job < sr->njobs &&
+		       sr->next_job >= sr->written + WINDOW)
+			pthread_cond_wait(&sr->cond, &sr->lock);
+		if (sr->abort || sr->next_job >= sr->njobs) {
+			pthread_mutex_unlock(&sr->lock);
+			break;
+		}
+		i = sr->next_job++;
+		pthread_mutex_unlock(&sr->lock);
+
+		res = process_job(w, &sr->jobs[i]);
+
+		pthread_mutex_lock(&sr->lock);
+		sr->results[i] = res;
+		pthread_cond_broadcast(&sr->cond);
+		pthread_mutex_unlock(&sr->lock);
+	}
+	return NULL;
+}
+
+/* ---- walking ----------------------------------------------------- */
+
+static void add_job(struct scan_repo *sr, const unsigned char *oid,
+		    enum job_kind kind, int landed, uint32_t pr,
+		    const char *ref)
+{
+	struct job *j;
+
+	ALLOC_GROW(sr->jobs, sr->njobs + 1, sr->jalloc);
+	j = &sr->jobs[sr->njobs++];
+	memcpy(j->oid, oid, OID_RAWSZ);
+	j->kind = (unsigned char)kind;
+	j->landed = (unsigned char)landed;
+	j->pr = pr;
+	j->ref = ref;
+}
+
+static int walk_stop(const unsigned char *oid, void *payload)
+{
+	struct scan_repo *sr = payload;
+	unsigned flags;
+	int rc = index_commit_flags(sr->rtxn, sr->repo_id, oid, &flags);
+
+	if (rc == MS_NOTFOUND)
+		return 0;
+	if (rc < 0)
+		return -1;
+	if (sr->full_walk)
+		return 0;
+	/* a proposed commit met on a branch: walk on to flip its
+	 * proposed ancestors too */
+	if (sr->landed_walk && !(flags & COMMIT_LANDED))
+		return 0;
+	return 1;
+}
+
+static int walk_emit(const unsigned char *oid, void *payload)
+{
+	struct scan_repo *sr = payload;
+	unsigned flags;
+	int rc = index_commit_flags(sr->rtxn, sr->repo_id, oid, &flags);
+
+	if (rc == MS_NOTFOUND) {
+		add_job(sr, oid, JOB_NEW, sr->landed_walk, sr->walk_pr,
+			sr->walk_ref);
+		return 0;
+	}
+	if (rc < 0)
+		return -1;
+	if (sr->landed_walk && !(flags & COMMIT_LANDED)) {
+		ALLOC_GROW(sr->flips, sr->nflips + 1, sr->falloc);
+		memcpy(sr->flips[sr->nflips++], oid, OID_RAWSZ);
+	}
+	return 0;
+}
+
+static int walk_refs(struct scan_repo *sr, struct mirror *m,
+		     const struct mirror_ref *refs, size_t nrefs, int *horizon)
+{
+	struct mirror_walk *w = mirror_walk_new(m, sr->o->since);
+	size_t pass, i;
+	int ret = 0;
+
+	/* landed first (branches, the default one first, and tags), then
+	 * what only pull requests and other refs reach */
+	for (pass = 0; pass < 2 && !ret; pass++) {
+		sr->landed_walk = pass == 0;
+		for (i = 0; i < nrefs && !ret; i++) {
+			const struct mirror_ref *r = &refs[i];
+			int landed = r->kind == REF_BRANCH || r->kind == REF_TAG;
+
+			if (r->kind == REF_PULL_MERGE || landed != !pass)
+				continue;
+			sr->walk_pr = r->kind == REF_PULL ? r->pr : 0;
+			sr->walk_ref = r->name;
+			ret = mirror_walk_from(w, r->oid, r->name, walk_stop,
+					       walk_emit, sr);
+		}
+	}
+	*horizon = mirror_walk_hit_horizon(w);
+	mirror_walk_free(w);
+	return ret;
+}
+
+/* ---- rule state -------------------------------------------------- */
+
+static int cmp_rule_line(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "ID FP\n" for every rule, in id order. */
+static void rule_state(const struct rules *rules, struct buf *out)
+{
+	const char **lines = xcalloc(rules->nrules + 1, sizeof(*lines));
+	struct buf tmp = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < rules->nrules; i++) {
+		buf_reset(&tmp);
+		buf_addf(&tmp, "%s %s\n", rules->rule[i].id,
+			 rules->rule[i].fingerprint);
+		lines[i] = buf_detach(&tmp, NULL);
+	}
+	qsort(lines, rules->nrules, sizeof(*lines), cmp_rule_line);
+	for (i = 0; i < rules->nrules; i++) {
+		buf_addstr(out, lines[i]);
+		free((char *)lines[i]);
+	}
+	free(lines);
+	buf_release(&tmp);
+}
+
+/* Is "ID FP" a line of state? */
+static int state_has(const char *state, const char *id, const char *fp)
+{
+	size_t il = strlen(id);
+	const char *p = state;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len == il + 1 + strlen(fp) && !memcmp(p, id, il) &&
+		    p[il] == ' ' && !memcmp(p + il + 1, fp, strlen(fp)))
+			return 1;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Marks changed_rules; collects the ids of the stored state that are
+ * gone or changed into *drop (their matches are dropped on rescan). */
+static size_t diff_rule_state(struct scan_repo *sr, const char *stored,
+			      char ***drop, size_t *ndrop)
+{
+	const struct rules *rules = sr->rules;
+	size_t i, changed = 0, alloc = 0;
+	const char *p = stored;
+
+	*drop = NULL;
+	*ndrop = 0;
+	for (i = 0; i < rules->nrules; i++)
+		if (!state_has(stored, rules->rule[i].id,
+			       rules->rule[i].fingerprint)) {
+			set_bit(sr->changed_rules, i);
+			changed++;
+		}
+	while (*p) {
+		const char *sp = strchr(p, ' '), *nl = strchr(p, '\n');
+		char *id;
+		long r;
+
+		if (!sp || !nl || sp > nl)
+			break;
+		id = xstrndup(p, (size_t)(sp - p));
+		r = rules_find(rules, id);
+		if (r < 0 || bit(sr->changed_rules, (size_t)r)) {
+			ALLOC_GROW(*drop, *ndrop + 1, alloc);
+			(*drop)[(*ndrop)++] = id;
+		} else {
+			free(id);
+		}
+		p = nl + 1;
+	}
+	if (*ndrop)
+		qsort(*drop, *ndrop, sizeof(**drop), cmp_cstr);
+	return changed;
+}
+
+struct collect {
+	struct scan_repo *sr;
+	struct arena *a;
+};
+
+static int collect_rescan(uint32_t repo, const struct commit *c, void *payload)
+{
+	struct collect *col = payload;
+
+	(void)repo;
+	add_job(col->sr, c->oid, JOB_RESCAN, !!(c->flags & COMMIT_LANDED),
+		c->pr, NULL);
+	arena_reset(col->a);
+	return 0;
+}
+
+/* ---- writing ----------------------------------------------------- */
+
+struct writer {
+	struct index *idx;
+	struct index_txn *txn;
+	struct repo_info *info;
+	char **drop;
+	size_t ndrop;
+	struct arena a;
+	size_t new_commits, tagged, rescanned, flipped;
+};
+
+static int dropped(const struct writer *w, const char *rule)
+{
+	return w->ndrop && bsearch(&rule, w->drop, w->ndrop, sizeof(*w->drop),
+				   cmp_cstr);
+}
+
+static int write_rescan(struct writer *w, const struct commit *fresh)
+{
+	struct commit old, merged;
+	size_t i, n = 0;
+	int rc;
+
+	rc = index_commit_get(w->txn, w->info->id, fresh->oid, &w->a, &old);
+	if (rc < 0)
+		return rc == MS_NOTFOUND ? 0 : rc;
+	merged = old;
+	merged.matches = arena_alloc(&w->a, (old.nmatches + fresh->nmatches +
+				     1) * sizeof(*merged.matches));
+	for (i = 0; i < old.nmatches; i++)
+		if (!dropped(w, old.matches[i].rule))
+			merged.matches[n++] = old.matches[i];
+	for (i = 0; i < fresh->nmatches; i++)
+		merged.matches[n++] = fresh->matches[i];
+	merged.nmatches = (uint32_t)n;
+	if (fresh->flags & COMMIT_PARTIAL)
+		merged.flags |= COMMIT_PARTIAL;
+	set_tags(&w->a, &merged);
+	w->rescanned++;
+	return index_commit_put(w->txn, w->info, &merged, &old);
+}
+
+static int write_flip(struct writer *w, const unsigned char *oid)
+{
+	struct commit old, now;
+	int rc = index_commit_get(w->txn, w->info->id, oid, &w->a, &old);
+
+	if (rc < 0)
+		return rc == MS_NOTFOUND ? 0 : rc;
+	if (old.flags & COMMIT_LANDED)
+		return 0;
+	now = old;
+	now.flags |= COMMIT_LANDED;
+	w->flipped++;
+	return index_commit_put(w->txn, w->info, &now, &old);
+}
+
+static int write_result(struct writer *w, const struct job *j,
+			const struct result *res)
+{
+	int rc;
+
+	arena_reset(&w->a);
+	if (j->kind == JOB_RESCAN)
+		return write_rescan(w, &res->c);
+	rc = index_commit_put(w->txn, w->info, &res->c, NULL);
+	if (rc == 0) {
+		w->new_commits++;
+		w->tagged += res->c.ntags > 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static void progress(const struct scan_repo *sr, size_t done,
+		     const struct timespec *t0)
+{
+	struct timespec now;
+	double secs, rate;
+
+	if (!msg_progress_enabled())
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	rate = secs > 0 ? (double)done / secs : 0;
+	msg_progress("%s: %zu/%zu commits, %.0f/s, ETA %.0f s", sr->name,
+		     done, sr->njobs, rate,
+		     rate > 0 ? (double)(sr->njobs - done) / rate : 0.0);
+}
+
+/*
+ * Stores flips, then results in job order, BATCH per transaction.  A full
+ * map aborts the batch; the map has grown, and the batch is redone from
+ * the results still held.
+ */
+static int write_all(struct scan_repo *sr, struct writer *w,
+		     const struct timespec *t0)
+{
+	size_t start = 0, i, f;
+	int rc = 0;
+
+again:
+	if ((rc = index_begin(w->idx, 1, &w->txn)) < 0)
+		return rc;
+	if (start == 0) {
+		for (f = 0; f < sr->nflips && !rc; f++) {
+			arena_reset(&w->a);
+			rc = write_flip(w, sr->flips[f]);
+		}
+		if (rc)
+			goto fail;
+	}
+	for (i = start; i < sr->njobs; i++) {
+		pthread_mutex_lock(&sr->lock);
+		while (!sr->results[i])
+			pthread_cond_wait(&sr->cond, &sr->lock);
+		pthread_mutex_unlock(&sr->lock);
+		if ((rc = write_result(w, &sr->jobs[i], sr->results[i])) < 0)
+			goto fail;
+		if (i + 1 - start >= BATCH || i + 1 == sr->njobs) {
+			if ((rc = index_repo_put(w->txn, w->info)) < 0)
+				goto fail;
+			rc = index_commit(w->txn);
+			w->txn = NULL;
+			if (rc < 0)
+				goto redo;
+			pthread_mutex_lock(&sr->lock);
+			for (; start <= i; start++) {
+				arena_release(&sr->results[start]->a);
+				free(sr->results[start]);
+				sr->results[start] = NULL;
+			}
+			sr->written = start;
+			pthread_cond_broadcast(&sr->cond);
+			pthread_mutex_unlock(&sr->lock);
+			progress(sr, start, t0);
+			if (start < sr->njobs &&
+			    (rc = index_begin(w->idx, 1, &w->txn)) < 0)
+				return rc;
+		}
+	}
+	if (w->txn) {
+		/* only flips, no jobs */
+		if ((rc = index_repo_put(w->txn, w->info)) < 0)
+			goto fail;
+		rc = index_commit(w->txn);
+		w->txn = NULL;
+		if (rc < 0)
+			goto redo;
+	}
+	return 0;
+fail:
+	index_abort(w->txn);
+	w->txn = NULL;
+redo:
+	if (rc == MS_MAPFULL) {
+		/* counts in *info were bumped by the aborted batch: reread */
+		struct index_txn *t;
+		struct repo_info fresh;
+
+		if (index_begin(w->idx, 0, &t) < 0)
+			return -1;
+		if (index_repo_get(t, w->info->name, &w->a, &fresh) == 0) {
+			w->info->ncommits = fresh.ncommits;
+			w->info->nlanded = fresh.nlanded;
+			w->info->npartial = fresh.npartial;
+		}
+		index_abort(t);
+		if (start == 0) {
+			w->new_commits = w->tagged = 0;
+			w->rescanned = w->flipped = 0;
+		}
+		goto again;
+	}
+	return -1;
+}
+
+/* ---- one repository ---------------------------------------------- */
+
+static int same_tips(const struct mirror_ref *refs, size_t nrefs,
+		     const struct ref_tip *tips, size_t ntips)
+{
+	size_t i, j;
+
+	if (nrefs != ntips)
+		return 0;
+	for (i = 0; i < nrefs; i++) {
+		for (j = 0; j < ntips; j++)
+			if (!strcmp(refs[i].name, tips[j].name))
+				break;
+		if (j == ntips || memcmp(refs[i].oid, tips[j].oid, OID_RAWSZ))
+			return 0;
+	}
+	return 1;
+}
+
+static int start_workers(struct scan_repo *sr, struct worker *ws, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ws[i].sr = sr;
+		if (mirror_open(&ws[i].m, sr->name, sr->path) < 0)
+			return -1;
+		ws[i].rm = rules_matcher_new(sr->rules);
+		eval_init(&ws[i].ev, &ws[i]);
+		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i])) {
+			mirror_close(&ws[i].m);
+			rules_matcher_free(ws[i].rm);
+			eval_release(&ws[i].ev);
+			return error("cannot start a scan thread");
+		}
+	}
+	return 0;
+}
+
+static void stop_workers(struct scan_repo *sr, struct worker *ws, int n)
+{
+	int i;
+
+	pthread_mutex_lock(&sr->lock);
+	sr->abort = 1;
+	pthread_cond_broadcast(&sr->cond);
+	pthread_mutex_unlock(&sr->lock);
+	for (i = 0; i < n; i++) {
+		pthread_join(ws[i].thread, NULL);
+		mirror_close(&ws[i].m);
+		rules_matcher_free(ws[i].rm);
+		eval_release(&ws[i].ev);
+	}
+}
+
+static int64_t new_horizon(const struct scan_opts *o,
+			   const struct repo_info *ri, int hit)
+{
+	if (!o->since || (ri->last_scan && !ri->horizon))
+		return 0;
+	if (!hit && !ri->last_scan)
+		return 0;
+	if (ri->horizon && ri->horizon < o->since)
+		return ri->horizon;
+	return o->since;
+}
+
+static int scan_repo(struct index *idx, const struct rules *rules,
+		     const struct mirror_spec *spec,
+		     const struct scan_opts *o, const char *state)
+{
+	struct scan_repo sr;
+	struct arena a = ARENA_INIT;
+	struct mirror m = { 0 };
+	struct mirror_ref *refs = NULL;
+	struct ref_tip *tips = NULL, *newtips = NULL;
+	struct repo_info ri;
+	struct writer w;
+	struct worker *ws = NULL;
+	struct timespec t0, t1;
+	const char *default_branch;
+	size_t nrefs = 0, ntips = 0, i, nchanged = 0;
+	int nworkers = 0, hit_horizon = 0, ret = 0, rc;
+	size_t nbits = rules->nrules / 8 + 1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&sr, 0, sizeof(sr));
+	memset(&w, 0, sizeof(w));
+	sr.o = o;
+	sr.rules = rules;
+	sr.name = spec->name;
+	sr.path = spec->path;
+	pthread_mutex_init(&sr.lock, NULL);
+	pthread_cond_init(&sr.cond, NULL);
+	sr.all_rules = xcalloc(nbits, 1);
+	sr.changed_rules = xcalloc(nbits, 1);
+	memset(sr.all_rules, 0xff, nbits);
+	sr.rule_tags = xcalloc(rules->nrules + 1, sizeof(*sr.rule_tags));
+	for (i = 0; i < rules->nrules; i++) {
+		struct buf t = BUF_INIT;
+		size_t k;
+
+		for (k = 0; k < rules->rule[i].ntags; k++)
+			buf_addf(&t, "%s%s", k ? " " : "",
+				 rules->rule[i].tags[k]);
+		sr.rule_tags[i] = buf_detach(&t, NULL);
+	}
+
+	if (mirror_open(&m, spec->name, spec->path) < 0) {
+		msg_partial("%s: skipped", spec->name);
+		goto out;
+	}
+	if (mirror_refs(&m, o->refs, o->nrefs, &a, &refs, &nrefs,
+			&default_branch) < 0) {
+		msg_partial("%s: skipped", spec->name);
+		goto out;
+	}
+
+	if ((ret = index_begin(idx, 0, &sr.rtxn)) < 0)
+		goto out;
+	rc = index_repo_get(sr.rtxn, spec->name, &a, &ri);
+	if (rc == MS_NOTFOUND) {
+		memset(&ri, 0, sizeof(ri));
+		ri.name = spec->name;
+		ri.rule_state = "";
+	} else if (rc < 0) {
+		ret = -1;
+		goto out;
+	} else if (strcmp(ri.path, spec->path)) {
+		struct buf op = BUF_INIT, np = BUF_INIT;
+
+		esc_text(&op, ri.path, strlen(ri.path));
+		esc_text(&np, spec->path, strlen(spec->path));
+		info("%s: was scanned from '%s', now from '%s'", spec->name,
+		     op.ptr, np.ptr);
+		buf_release(&op);
+		buf_release(&np);
+	}
+	ri.path = spec->path;
+	ri.default_branch = default_branch;
+	if (ri.id && (ret = index_refs_get(sr.rtxn, ri.id, &a, &tips,
+					     &ntips)) < 0)
+		goto out;
+	sr.repo_id = ri.id;
+	diff_rule_state(&sr, ri.rule_state, &w.drop, &w.ndrop);
+	for (i = 0; i < rules->nrules; i++)
+		nchanged += bit(sr.changed_rules, i);
+	sr.full_walk = ri.horizon &&
+		       (!o->since || o->since < ri.horizon);
+
+	if (ri.last_scan && !sr.full_walk && !nchanged && !w.ndrop &&
+	    same_tips(refs, nrefs, tips, ntips)) {
+		index_abort(sr.rtxn);
+		sr.rtxn = NULL;
+		info("%s: up to date", spec->name);
+		goto out;
+	}
+
+	if (ri.id && (nchanged || w.ndrop) && ri.ncommits) {
+		struct collect col = { &sr, &a };
+		struct arena ca = ARENA_INIT;
+
+		col.a = &ca;
+		ret = index_each_commit(sr.rtxn, ri.id, INT64_MIN, INT64_MAX,
+					1, &ca, collect_rescan, &col);
+		arena_release(&ca);
+		if (ret < 0)
+			goto out;
+		info("%s: rules changed (%zu new or changed, %zu changed or "
+		     "removed since the last scan): rescanning %zu indexed "
+		     "commits", spec->name, nchanged, w.ndrop, sr.njobs);
+	}
+	{
+		/* rescans first would break nothing, but new commits first
+		 * keeps the ancestry invariant simple: walk, then rescans */
+		size_t nrescan = sr.njobs;
+		struct job *rescans = sr.jobs;
+
+		sr.jobs = NULL;
+		sr.njobs = sr.jalloc = 0;
+		if (walk_refs(&sr, &m, refs, nrefs, &hit_horizon) < 0) {
+			free(rescans);
+			ret = -1;
+			goto out;
+		}
+		for (i = 0; i < nrescan; i++)
+			add_job(&sr, rescans[i].oid, JOB_RESCAN,
+				rescans[i].landed, rescans[i].pr, NULL);
+		free(rescans);
+	}
+	index_abort(sr.rtxn);
+	sr.rtxn = NULL;
+
+	sr.results = xcalloc(sr.njobs + 1, sizeof(*sr.results));
+	nworkers = o->jobs < 1 ? 1 : o->jobs;
+	if ((size_t)nworkers > sr.njobs)
+		nworkers = sr.njobs ? (int)sr.njobs : 0;
+	ws = xcalloc((size_t)nworkers + 1, sizeof(*ws));
+	if (start_workers(&sr, ws, nworkers) < 0) {
+		ret = -1;
+		goto out;
+	}
+	w.idx = idx;
+	w.info = &ri;
+	ret = write_all(&sr, &w, &t0);
+	stop_workers(&sr, ws, nworkers);
+	nworkers = 0;
+	if (ret < 0)
+		goto out;
+
+	/* the scan is complete: remember the tips and the rules */
+	{
+		struct buf st = BUF_INIT;
+		struct index_txn *t;
+
+		newtips = xcalloc(nrefs + 1, sizeof(*newtips));
+		for (i = 0; i < nrefs; i++) {
+			newtips[i].name = refs[i].name;
+			memcpy(newtips[i].oid, refs[i].oid, OID_RAWSZ);
+		}
+		buf_addstr(&st, state);
+		ri.rule_state = st.ptr;
+		ri.last_scan = (int64_t)time(NULL);
+		ri.horizon = new_horizon(o, &ri, hit_horizon);
+		for (;;) {
+			if ((ret = index_begin(idx, 1, &t)) < 0)
+				break;
+			if ((ret = index_repo_put(t, &ri)) < 0 ||
+			    (ret = index_refs_replace(t, ri.id, newtips,
+						      nrefs)) < 0) {
+				index_abort(t);
+				if (ret == MS_MAPFULL)
+					continue;
+				break;
+			}
+			ret = index_commit(t);
+			if (ret != MS_MAPFULL)
+				break;
+		}
+		buf_release(&st);
+		if (ret < 0)
+			goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	msg_progress_done();
+	info("%s: %zu new commits (%zu tagged), %zu now landed, %zu "
+	     "rescanned, %.2f s", spec->name, w.new_commits, w.tagged,
+	     w.flipped, w.rescanned,
+	     (double)(t1.tv_sec - t0.tv_sec) +
+	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+out:
+	if (nworkers)
+		stop_workers(&sr, ws, nworkers);
+	msg_progress_done();
+	index_abort(sr.rtxn);
+	if (sr.results) {
+		for (i = 0; i < sr.njobs; i++)
+			if (sr.results[i]) {
+				arena_release(&sr.results[i]->a);
+				free(sr.results[i]);
+			}
+		free(sr.results);
+	}
+	for (i = 0; i < w.ndrop; i++)
+		free(w.drop[i]);
+	free(w.drop);
+	arena_release(&w.a);
+	for (i = 0; i < rules->nrules; i++)
+		free(sr.rule_tags[i]);
+	free(sr.rule_tags);
+	free(sr.all_rules);
+	free(sr.changed_rules);
+	free(sr.jobs);
+	free(sr.flips);
+	free(ws);
+	free(refs);
+	free(tips);
+	free(newtips);
+	mirror_close(&m);
+	pthread_mutex_destroy(&sr.lock);
+	pthread_cond_destroy(&sr.cond);
+	arena_release(&a);
+	return ret;
+}
+
+int scan_run(struct index *idx, const struct rules *rules,
+	     const struct mirror_spec *specs, size_t nspecs,
+	     const struct scan_opts *o)
+{
+	struct buf state = BUF_INIT;
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < nspecs; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(specs[i].name, specs[j].name)) {
+				struct buf a = BUF_INIT, b = BUF_INIT;
+
+				esc_text(&a, specs[j].path, strlen(specs[j].path));
+				esc_text(&b, specs[i].path, strlen(specs[i].path));
+				ret = error("two mirrors are named '%s': '%s' "
+					    "and '%s' (name one with "
+					    "NAME=PATH)", specs[i].name,
+					    a.ptr, b.ptr);
+				buf_release(&a);
+				buf_release(&b);
+				return ret;
+			}
+	rule_state(rules, &state);
+	for (i = 0; i < nspecs && !ret; i++)
+		ret = scan_repo(idx, rules, &specs[i], o, state.ptr);
+	buf_release(&state);
+	return ret;
+}
