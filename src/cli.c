@@ -124,7 +124,7 @@ static const char *resolve_db(void)
 	}
 	e = getenv("HOME");
 	if (!e || !*e)
-		die("cannot find the index: set --db, $MIRRORSCAN_DB or $HOME");
+		return NULL;	/* only commands that open the index care */
 	buf_addf(&path, "%s/.cache/mirrorscan", e);
 	return path.ptr;
 }
@@ -218,10 +218,10 @@ void cli_parse(int argc, char **argv)
 	opt.command = argv[optind];
 	opt.argc = argc - optind;
 	opt.argv = argv + optind;
+	if (opt.db && !*opt.db)
+		cli_usage_error("--db needs a path");
 	if (!opt.db)
 		opt.db = resolve_db();
-	if (!*opt.db)
-		cli_usage_error("--db needs a path");
 	opt.default_rules = resolve_rules_dir();
 	opt.color = isatty(1) && !getenv("NO_COLOR") &&
 		    !(term && !strcmp(term, "dumb"));

@@ -11,7 +11,8 @@
 #include <stddef.h>
 
 struct options {
-	const char *db;			/* the index directory */
+	const char *db;			/* the index directory; NULL when
+				   nothing says where it is */
 	const char **rules;		/* --rules paths, in order */
 	size_t nrules;
 	int no_default_rules;

@@ -83,6 +83,9 @@ static int load_rules(struct rules *rules)
 
 static int open_index(struct index **idx, int write)
 {
+	if (!opt.db)
+		return error("cannot find the index: give --db, or set "
+			     "$MIRRORSCAN_DB or $HOME");
 	return index_open(idx, opt.db, write ? INDEX_WRITE : INDEX_READ);
 }
 

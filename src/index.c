@@ -481,7 +481,8 @@ int index_open(struct index **out, const char *dir, unsigned flags)
 	}
 	mdb_env_set_maxdbs(idx->env, 16);
 	/* MDB_NOTLS: scan workers each use their own read transaction. */
-	rc = mdb_env_open(idx->env, dir, MDB_NOTLS, 0666);
+	rc = mdb_env_open(idx->env, dir,
+			  MDB_NOTLS | (idx->writable ? 0 : MDB_RDONLY), 0666);
 	if (rc) {
 		lmdb_error(idx, "cannot open index", rc);
 		goto fail;
@@ -942,6 +943,36 @@ int index_each_commit(struct index_txn *t, uint32_t repo, int64_t since,
 		ret = lookup_and_call(t, repo, (unsigned char *)k.mv_data + 12,
 				      a, fn, payload);
 		if (ret)
+			break;
+	}
+	if (!ret && rc && rc != MDB_NOTFOUND)
+		ret = lmdb_error(t->idx, "mdb_cursor_get", rc);
+	mdb_cursor_close(cur);
+	return ret == MS_STOP ? 0 : ret;
+}
+
+int index_each_key(struct index_txn *t, uint32_t repo, int64_t since,
+		   int64_t until, index_key_fn fn, void *payload)
+{
+	unsigned char lo[TIME_KEYSZ], hi[TIME_KEYSZ], zero[OID_RAWSZ] = { 0 };
+	MDB_cursor *cur;
+	MDB_val k = { sizeof(lo), lo }, v;
+	int rc, ret = 0;
+
+	if (since >= until)
+		return 0;
+	time_key(lo, repo, since, zero);
+	time_key(hi, repo, until, zero);
+	if ((rc = mdb_cursor_open(t->txn, t->idx->bytime, &cur)))
+		return lmdb_error(t->idx, "mdb_cursor_open", rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const unsigned char *p = k.mv_data;
+
+		if (k.mv_size != TIME_KEYSZ ||
+		    memcmp(p, hi, TIME_KEYSZ) >= 0)
+			break;
+		if ((ret = fn(repo, rd_time(p + 4), p + 12, payload)))
 			break;
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)

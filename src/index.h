@@ -121,6 +121,12 @@ typedef int (*index_commit_fn)(uint32_t repo, const struct commit *c,
 int index_each_commit(struct index_txn *txn, uint32_t repo, int64_t since,
 		      int64_t until, int reverse, struct arena *a,
 		      index_commit_fn fn, void *payload);
+/* The keys alone (no decoding): repo, time and id of each commit of repo
+ * with since <= time < until, oldest first.  fn returns 0 or MS_STOP. */
+typedef int (*index_key_fn)(uint32_t repo, int64_t time,
+			    const unsigned char *oid, void *payload);
+int index_each_key(struct index_txn *txn, uint32_t repo, int64_t since,
+		   int64_t until, index_key_fn fn, void *payload);
 /* Same, over the commits tagged TAG in every repo, newest first. */
 int index_each_tagged(struct index_txn *txn, const char *tag, int64_t since,
 		      int64_t until, struct arena *a, index_commit_fn fn,

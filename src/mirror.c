@@ -118,7 +118,7 @@ static char *name_from_path(const char *path)
 	const char *b = base_name(path, &len);
 	char *name, *p;
 
-	if (len > 4 && !memcmp(b + len - 4, ".git", 4))
+	if (len >= 4 && !memcmp(b + len - 4, ".git", 4))
 		len -= 4;
 	if (len && !(len == 4 && !memcmp(b, "repo", 4)))
 		return xstrndup(b, len);

@@ -379,6 +379,83 @@ done:
 	return ferror(st->out) ? MS_STOP : 0;
 }
 
+struct key {
+	int64_t time;
+	uint32_t repo;
+	unsigned char oid[OID_RAWSZ];
+};
+
+struct keys {
+	struct key *v;
+	size_t n, alloc;
+};
+
+static int add_key(uint32_t repo, int64_t time, const unsigned char *oid,
+		   void *payload)
+{
+	struct keys *ks = payload;
+
+	ALLOC_GROW(ks->v, ks->n + 1, ks->alloc);
+	ks->v[ks->n].time = time;
+	ks->v[ks->n].repo = repo;
+	memcpy(ks->v[ks->n].oid, oid, OID_RAWSZ);
+	ks->n++;
+	return 0;
+}
+
+/* Newest first over every repository; ties in a stable order. */
+static int cmp_key_desc(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? 1 : -1;
+	if (x->repo != y->repo)
+		return x->repo < y->repo ? -1 : 1;
+	return memcmp(x->oid, y->oid, OID_RAWSZ);
+}
+
+static int wanted_repo(const struct log_state *st, const char *name)
+{
+	size_t k;
+
+	if (!st->f->nrepos)
+		return 1;
+	for (k = 0; k < st->f->nrepos; k++)
+		if (!strcmp(name, st->f->repos[k]))
+			return 1;
+	return 0;
+}
+
+/* Collects the keys of the window from the time index (no decoding),
+ * sorts them across repositories, then decodes and filters each. */
+static int log_by_time(struct index_txn *t, struct log_state *st)
+{
+	struct keys ks = { NULL, 0, 0 };
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < st->nrepos && !ret; i++)
+		if (wanted_repo(st, st->repos[i].name))
+			ret = index_each_key(t, st->repos[i].id, st->f->since,
+					     st->f->until, add_key, &ks);
+	if (!ret && ks.n)
+		qsort(ks.v, ks.n, sizeof(*ks.v), cmp_key_desc);
+	for (i = 0; i < ks.n && !ret; i++) {
+		struct commit c;
+
+		ret = index_commit_get(t, ks.v[i].repo, ks.v[i].oid, st->a, &c);
+		if (ret == MS_NOTFOUND) {
+			ret = 0;
+			continue;
+		}
+		if (!ret)
+			ret = log_one(ks.v[i].repo, &c, st);
+	}
+	free(ks.v);
+	return ret == MS_STOP ? 0 : ret;
+}
+
 int query_log(struct index *idx, const struct log_filter *f,
 	      enum out_format fmt, int color, FILE *out, size_t *count)
 {
@@ -419,18 +496,7 @@ int query_log(struct index *idx, const struct log_filter *f,
 		ret = index_each_tagged(t, f->tags[0], f->since, f->until, &a,
 					log_one, &st);
 	} else {
-		for (i = 0; i < st.nrepos && ret >= 0; i++) {
-			if (f->nrepos) {
-				for (k = 0; k < f->nrepos; k++)
-					if (!strcmp(st.repos[i].name,
-						    f->repos[k]))
-						break;
-				if (k == f->nrepos)
-					continue;
-			}
-			ret = index_each_commit(t, st.repos[i].id, f->since,
-						f->until, 0, &a, log_one, &st);
-		}
+		ret = log_by_time(t, &st);
 	}
 	if (fmt == FMT_JSON)
 		fputs(st.count ? "\n]\n" : "[]\n", out);

@@ -54,7 +54,9 @@ struct rule {
 	char **examples, **counterexamples;
 	size_t nexamples, ncounterexamples;
 	/* 16 hex digits: 64-bit FNV-1a of the stanza's fields, normalised
-	 * (field order and whitespace of continuation lines do not count) */
+	 * (field order and whitespace of continuation lines do not count);
+	 * only the fields that change what a scan finds: describe, example
+	 * and counterexample are left out, so editing them rescans nothing */
 	char fingerprint[17];
 };
 
@@ -99,7 +101,8 @@ int rules_keywords_hit(const struct rules *r, size_t i,
  * 1 when the path, exclude-path and status conditions of rule i hold for a
  * file change (path is the new path, or the old one for a deletion;
  * old_path is the old path of a rename, else NULL: "path" may match either
- * of them, "exclude-path" excludes when it matches the path).
+ * of them, "exclude-path" excludes when it matches the path).  A path
+ * regex that PCRE2 gives up on (match limit) makes the rule not apply.
  */
 int rules_file_applies(const struct rules *r, size_t i, const char *path,
 		       const char *old_path, unsigned status);

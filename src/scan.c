@@ -33,6 +33,9 @@
 #define WINDOW 2048
 /* Evidence kept per rule and commit; tags need only one. */
 #define MATCHES_PER_RULE 16
+/* Regexes see at most this much of a line: longer lines are generated or
+ * minified data, and some patterns cost the square of a line's length. */
+#define LINE_MATCH_MAX 4096
 
 enum job_kind { JOB_NEW, JOB_RESCAN };
 
@@ -60,6 +63,7 @@ struct scan_repo {
 	size_t njobs, jalloc;
 	unsigned char (*flips)[OID_RAWSZ];
 	size_t nflips, falloc;
+	size_t nrescan;			/* jobs[0..nrescan) are rescans */
 	struct result **results;
 	size_t next_job, written;
 	int abort;
@@ -142,7 +146,8 @@ static int match_or_warn(struct eval *ev, size_t r, enum rule_side side,
 
 	if (rc < 0) {
 		if (!ev->warned[r]) {
-			warning("%s: commit %.12s: rule '%s' gave up: %s",
+			warning("%s: commit %.12s: rule '%s' gave up: %s "
+				"(said once per rule and repository)",
 				ev->sr->name, ev->hex,
 				ev->sr->rules->rule[r].id,
 				rules_matcher_error(ev->rm));
@@ -300,7 +305,8 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 
 		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
 			continue;
-		if (!match_or_warn(ev, i, side, text, len))
+		if (!match_or_warn(ev, i, side, text,
+				   len < LINE_MATCH_MAX ? len : LINE_MATCH_MAX))
 			continue;
 		ev->hits[i] |= side == RULE_SIDE_ADDED ? HIT_ADDED
 						       : HIT_REMOVED;
@@ -459,7 +465,6 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	ev->record_files = j->kind == JOB_NEW;
 	ev->nmatches = ev->nfiles = ev->npending = 0;
 	memset(ev->count, 0, nr * sizeof(*ev->count));
-	memset(ev->warned, 0, nr);
 	eval_message(ev);
 	if (!(c->flags & COMMIT_MERGE) || sr->o->merges) {
 		if (diff_commit(&w->m, j->oid, &dopts, &res->a, &v) < 0) {
@@ -487,10 +492,13 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	c->nmatches = (uint32_t)ev->nmatches;
 	c->matches = arena_alloc(&res->a, (ev->nmatches + 1) *
 				 sizeof(*c->matches));
-	memcpy(c->matches, ev->matches, ev->nmatches * sizeof(*c->matches));
+	if (ev->nmatches)
+		memcpy(c->matches, ev->matches,
+		       ev->nmatches * sizeof(*c->matches));
 	c->nfiles = (uint32_t)ev->nfiles;
 	c->files = arena_alloc(&res->a, (ev->nfiles + 1) * sizeof(*c->files));
-	memcpy(c->files, ev->files, ev->nfiles * sizeof(*c->files));
+	if (ev->nfiles)
+		memcpy(c->files, ev->files, ev->nfiles * sizeof(*c->files));
 	set_tags(&res->a, c);
 done:
 	return res;
@@ -659,8 +667,10 @@ static int state_has(const char *state, const char *id, const char *fp)
 	return 0;
 }
 
-/* Marks changed_rules; collects the ids of the stored state that are
- * gone or changed into *drop (their matches are dropped on rescan). */
+/* Marks changed_rules; collects into *drop the ids whose matches a
+ * rescan replaces or drops: every changed rule, and every rule of the
+ * stored state that is gone.  A rule whose matches a killed scan left
+ * half-written is in both sets, so a rescan never doubles matches. */
 static size_t diff_rule_state(struct scan_repo *sr, const char *stored,
 			      char ***drop, size_t *ndrop)
 {
@@ -674,6 +684,8 @@ static size_t diff_rule_state(struct scan_repo *sr, const char *stored,
 		if (!state_has(stored, rules->rule[i].id,
 			       rules->rule[i].fingerprint)) {
 			set_bit(sr->changed_rules, i);
+			ALLOC_GROW(*drop, *ndrop + 1, alloc);
+			(*drop)[(*ndrop)++] = xstrdup(rules->rule[i].id);
 			changed++;
 		}
 	while (*p) {
@@ -685,7 +697,7 @@ static size_t diff_rule_state(struct scan_repo *sr, const char *stored,
 			break;
 		id = xstrndup(p, (size_t)(sp - p));
 		r = rules_find(rules, id);
-		if (r < 0 || bit(sr->changed_rules, (size_t)r)) {
+		if (r < 0) {
 			ALLOC_GROW(*drop, *ndrop + 1, alloc);
 			(*drop)[(*ndrop)++] = id;
 		} else {
@@ -722,6 +734,7 @@ struct writer {
 	struct repo_info *info;
 	char **drop;
 	size_t ndrop;
+	const char *state;		/* the rule state to store */
 	struct arena a;
 	size_t new_commits, tagged, rescanned, flipped;
 };
@@ -835,6 +848,8 @@ again:
 		if ((rc = write_result(w, &sr->jobs[i], sr->results[i])) < 0)
 			goto fail;
 		if (i + 1 - start >= BATCH || i + 1 == sr->njobs) {
+			if (i + 1 >= sr->nrescan)
+				w->info->rule_state = w->state;
 			if ((rc = index_repo_put(w->txn, w->info)) < 0)
 				goto fail;
 			rc = index_commit(w->txn);
@@ -858,6 +873,7 @@ again:
 	}
 	if (w->txn) {
 		/* only flips, no jobs */
+		w->info->rule_state = w->state;
 		if ((rc = index_repo_put(w->txn, w->info)) < 0)
 			goto fail;
 		rc = index_commit(w->txn);
@@ -1032,6 +1048,29 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 	}
 	ri.path = spec->path;
 	ri.default_branch = default_branch;
+	if (!ri.id) {
+		/* a new repository gets its id before any commit is keyed
+		 * by it */
+		struct index_txn *t;
+
+		index_abort(sr.rtxn);
+		sr.rtxn = NULL;
+		for (;;) {
+			if ((ret = index_begin(idx, 1, &t)) < 0)
+				goto out;
+			if ((ret = index_repo_put(t, &ri)) < 0) {
+				index_abort(t);
+				ri.id = 0;
+			} else {
+				ret = index_commit(t);
+			}
+			if (ret != MS_MAPFULL)
+				break;
+			ri.id = 0;
+		}
+		if (ret < 0 || (ret = index_begin(idx, 0, &sr.rtxn)) < 0)
+			goto out;
+	}
 	if (ri.id && (ret = index_refs_get(sr.rtxn, ri.id, &a, &tips,
 					     &ntips)) < 0)
 		goto out;
@@ -1060,27 +1099,16 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 		arena_release(&ca);
 		if (ret < 0)
 			goto out;
-		info("%s: rules changed (%zu new or changed, %zu changed or "
-		     "removed since the last scan): rescanning %zu indexed "
-		     "commits", spec->name, nchanged, w.ndrop, sr.njobs);
+		info("%s: rules changed (%zu new or changed, %zu removed): "
+		     "rescanning %zu indexed commits", spec->name, nchanged,
+		     w.ndrop - nchanged, sr.njobs);
 	}
-	{
-		/* rescans first would break nothing, but new commits first
-		 * keeps the ancestry invariant simple: walk, then rescans */
-		size_t nrescan = sr.njobs;
-		struct job *rescans = sr.jobs;
-
-		sr.jobs = NULL;
-		sr.njobs = sr.jalloc = 0;
-		if (walk_refs(&sr, &m, refs, nrefs, &hit_horizon) < 0) {
-			free(rescans);
-			ret = -1;
-			goto out;
-		}
-		for (i = 0; i < nrescan; i++)
-			add_job(&sr, rescans[i].oid, JOB_RESCAN,
-				rescans[i].landed, rescans[i].pr, NULL);
-		free(rescans);
+	/* rescans come first: once they are stored, every indexed commit
+	 * carries the current rules, and the rule state can say so */
+	sr.nrescan = sr.njobs;
+	if (walk_refs(&sr, &m, refs, nrefs, &hit_horizon) < 0) {
+		ret = -1;
+		goto out;
 	}
 	index_abort(sr.rtxn);
 	sr.rtxn = NULL;
@@ -1096,6 +1124,7 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 	}
 	w.idx = idx;
 	w.info = &ri;
+	w.state = state;
 	ret = write_all(&sr, &w, &t0);
 	stop_workers(&sr, ws, nworkers);
 	nworkers = 0;
