@@ -545,7 +545,8 @@ int diff_commit(struct mirror *m, const unsigned char *oid,
 		    pair_similar_renames(m->repo, ptree, tree, &cs) < 0)
 			git_error_clear();	/* exact renames still hold */
 	}
-	qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change_path);
+	if (cs.n)
+		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change_path);
 	for (i = 0; i < cs.n && !ret; i++)
 		ret = visit_change(m, oid, &cs.v[i], o, v);
 out:

@@ -183,7 +183,8 @@ static int find_in_dir(const char *dir, int depth, struct mirror_spec **specs,
 		names[nnames++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, nnames, sizeof(*names), cmp_str);
+	if (nnames)
+		qsort(names, nnames, sizeof(*names), cmp_str);
 	for (i = 0; i < nnames; i++) {
 		struct buf sub = BUF_INIT;
 		struct stat st;

@@ -1442,13 +1442,13 @@ static const struct rule_regex *side_regex(const struct rule *ru,
 }
 
 static int matcher_run(struct rules_matcher *m, const struct rule_regex *re,
-		       const char *text, size_t len)
+		       const char *text, size_t len, uint32_t options)
 {
 	int rc;
 
 	if (!text)
 		text = "";
-	rc = pcre2_match(re->code, (PCRE2_SPTR)text, len, 0, 0, m->md,
+	rc = pcre2_match(re->code, (PCRE2_SPTR)text, len, 0, options, m->md,
 			 m->mctx);
 	/* 0 is a match with too small an ovector: a stand-alone pattern
 	 * may have more groups than the rules the matcher was made for */
@@ -1462,8 +1462,8 @@ static int matcher_run(struct rules_matcher *m, const struct rule_regex *re,
 	return -1;
 }
 
-int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
-		const char *text, size_t len)
+static int match_rule(struct rules_matcher *m, size_t i, enum rule_side side,
+		      const char *text, size_t len, int head)
 {
 	const struct rule_regex *re;
 
@@ -1475,7 +1475,19 @@ int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
 	re = side_regex(&m->r->rule[i], side);
 	if (!re)
 		return 0;
-	return matcher_run(m, re, text, len);
+	return matcher_run(m, re, text, len, head ? PCRE2_NOTEOL : 0);
+}
+
+int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
+		const char *text, size_t len)
+{
+	return match_rule(m, i, side, text, len, 0);
+}
+
+int rules_match_head(struct rules_matcher *m, size_t i, enum rule_side side,
+		     const char *text, size_t len)
+{
+	return match_rule(m, i, side, text, len, 1);
 }
 
 const char *rules_matcher_error(const struct rules_matcher *m)
@@ -1501,7 +1513,7 @@ int rules_pattern_match(struct rules_matcher *m, const struct rule_regex *re,
 			const char *text, size_t len)
 {
 	m->err[0] = '\0';
-	return matcher_run(m, re, text, len);
+	return matcher_run(m, re, text, len, 0);
 }
 
 void rules_pattern_free(struct rule_regex *re)

@@ -125,6 +125,10 @@ void rules_matcher_free(struct rules_matcher *m);
  */
 int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
 		const char *text, size_t len);
+/* The same on the first len bytes of a longer line: "$" does not match
+ * where the line was cut (PCRE2_NOTEOL). */
+int rules_match_head(struct rules_matcher *m, size_t i, enum rule_side side,
+		     const char *text, size_t len);
 const char *rules_matcher_error(const struct rules_matcher *m);
 
 /*

@@ -142,7 +142,9 @@ static void add_match(struct eval *ev, size_t r, const struct match *m)
 static int match_or_warn(struct eval *ev, size_t r, enum rule_side side,
 			 const char *text, size_t len)
 {
-	int rc = rules_match(ev->rm, r, side, text, len);
+	int rc = len > LINE_MATCH_MAX && side != RULE_SIDE_MESSAGE
+		 ? rules_match_head(ev->rm, r, side, text, LINE_MATCH_MAX)
+		 : rules_match(ev->rm, r, side, text, len);
 
 	if (rc < 0) {
 		if (!ev->warned[r]) {
@@ -305,8 +307,7 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 
 		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
 			continue;
-		if (!match_or_warn(ev, i, side, text,
-				   len < LINE_MATCH_MAX ? len : LINE_MATCH_MAX))
+		if (!match_or_warn(ev, i, side, text, len))
 			continue;
 		ev->hits[i] |= side == RULE_SIDE_ADDED ? HIT_ADDED
 						       : HIT_REMOVED;
@@ -1143,8 +1144,8 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 		}
 		buf_addstr(&st, state);
 		ri.rule_state = st.ptr;
-		ri.last_scan = (int64_t)time(NULL);
 		ri.horizon = new_horizon(o, &ri, hit_horizon);
+		ri.last_scan = (int64_t)time(NULL);
 		for (;;) {
 			if ((ret = index_begin(idx, 1, &t)) < 0)
 				break;
