@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Blocks start small and double up to ARENA_BLOCK: most arenas (one per
+ * scanned commit while it waits for the writer) hold a few KiB, and a
+ * thousand of them must not cost 64 MiB. */
+#define ARENA_FIRST_BLOCK (4 * 1024)
 #define ARENA_BLOCK (64 * 1024)
 
 struct arena_block {
@@ -42,12 +46,16 @@ void *arena_alloc(struct arena *a, size_t size)
 #else
 	b = a->head;
 	if (!b || b->size - b->used < need) {
-		size_t bsize = need > ARENA_BLOCK / 4 ? need : ARENA_BLOCK;
+		size_t grow = b ? (b->size < ARENA_BLOCK ? b->size * 2
+							  : ARENA_BLOCK)
+				: ARENA_FIRST_BLOCK;
+		size_t bsize = need > ARENA_BLOCK / 4 ? need
+			       : need > grow ? ARENA_BLOCK : grow;
 
 		b = xmalloc(st_add(sizeof(*b), bsize));
 		b->size = bsize;
 		b->used = 0;
-		if (a->head && bsize != ARENA_BLOCK) {
+		if (a->head && need > ARENA_BLOCK / 4) {
 			/* keep the partly used block at the head */
 			b->next = a->head->next;
 			a->head->next = b;
@@ -95,7 +103,8 @@ void arena_reset(struct arena *a)
 		struct arena_block *next = b->next;
 
 #ifndef ARENA_DEBUG
-		if (!keep && b->size == ARENA_BLOCK) {
+		if (!keep && b->size <= ARENA_BLOCK &&
+		    b->size >= ARENA_FIRST_BLOCK) {
 			keep = b;
 			b = next;
 			continue;

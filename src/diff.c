@@ -12,6 +12,7 @@
 #include "msg.h"
 
 #include <git2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,61 +222,208 @@ static void pair_exact_renames(struct changes *cs)
 }
 
 /*
- * Inexact renames: libgit2's similarity search over the whole tree diff
- * of this commit, used only when additions and deletions both remain
- * after exact pairing (most commits have none).
+ * Inexact renames, git's way in miniature: each side's content is cut
+ * into chunks (a line, or 64 bytes when a line is longer), the chunks are
+ * hashed, and a pair's score is the bytes of the new file's chunks that
+ * the old file also has, over the larger size.  A pair scoring 50% or
+ * more is a rename; the best pairs win.  libgit2's own similarity search
+ * needs a whole-tree git_diff first, and costs minutes on a mirror whose
+ * history moves many files (flashinfer); this one reads each candidate
+ * blob once.  Only text blobs up to max_size take part, and nothing when
+ * there are more than RENAME_LIMIT additions or deletions (git's
+ * diff.renameLimit works the same way).
  */
-static int pair_similar_renames(git_repository *repo, git_tree *old,
-				git_tree *new, struct changes *cs)
+#define RENAME_LIMIT 300
+#define RENAME_MIN_SCORE 50
+#define CHUNK_MAX 64
+
+struct chunk {
+	uint64_t hash;
+	uint32_t len;
+};
+
+struct sig {
+	struct chunk *v;
+	size_t n;
+	size_t size;
+	int ok;
+};
+
+static int cmp_chunk(const void *a, const void *b)
 {
-	git_diff_options dopts;
-	git_diff_find_options fopts;
-	git_diff *d = NULL;
-	size_t i, k, nd;
-	int ret = 0;
+	const struct chunk *x = a, *y = b;
 
-	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
 
-	fopts.flags = GIT_DIFF_FIND_RENAMES;
-	fopts.rename_limit = 1000;
-	if (git_diff_tree_to_tree(&d, repo, old, new, &dopts) < 0 ||
-	    git_diff_find_similar(d, &fopts) < 0) {
-		ret = -1;
-		goto out;
-	}
-	nd = git_diff_num_deltas(d);
-	for (k = 0; k < nd; k++) {
-		const git_diff_delta *dl = git_diff_get_delta(d, k);
-		struct change *add = NULL, *del = NULL;
+static void sig_of(struct sig *sg, const char *data, size_t len)
+{
+	size_t i = 0, alloc = 0;
 
-		if (dl->status != GIT_DELTA_RENAMED)
-			continue;
-		for (i = 0; i < cs->n; i++) {
-			struct change *c = &cs->v[i];
+	sg->size = len;
+	while (i < len) {
+		size_t start = i;
+		uint64_t h = 1469598103934665603ULL;
 
-			if (c->status == CHANGE_ADDED &&
-			    !strcmp(c->path, dl->new_file.path))
-				add = c;
-			else if (c->status == CHANGE_DELETED &&
-				 !strcmp(c->path, dl->old_file.path))
-				del = c;
+		while (i < len && i - start < CHUNK_MAX) {
+			unsigned char c = (unsigned char)data[i++];
+
+			h = (h ^ c) * 1099511628211ULL;
+			if (c == '\n')
+				break;
 		}
-		if (!add || !del)
-			continue;
+		ALLOC_GROW(sg->v, sg->n + 1, alloc);
+		sg->v[sg->n].hash = h;
+		sg->v[sg->n].len = (uint32_t)(i - start);
+		sg->n++;
+	}
+	if (sg->n)
+		qsort(sg->v, sg->n, sizeof(*sg->v), cmp_chunk);
+	sg->ok = 1;
+}
+
+/* Bytes of b's chunks that a also has (as multisets). */
+static size_t sig_common(const struct sig *a, const struct sig *b)
+{
+	size_t i = 0, j = 0, common = 0;
+
+	while (i < a->n && j < b->n) {
+		int c = cmp_chunk(&a->v[i], &b->v[j]);
+
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			common += b->v[j].len;
+			i++;
+			j++;
+		}
+	}
+	return common;
+}
+
+static void sig_load(git_repository *repo, const git_oid *id, size_t max,
+		     struct sig *sg)
+{
+	git_blob *blob = NULL;
+	const char *data;
+	size_t len;
+
+	memset(sg, 0, sizeof(*sg));
+	if (git_blob_lookup(&blob, repo, id) < 0) {
+		git_error_clear();
+		return;
+	}
+	data = git_blob_rawcontent(blob);
+	len = (size_t)git_blob_rawsize(blob);
+	if ((!max || len <= max) &&
+	    !memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE))
+		sig_of(sg, data, len);
+	git_blob_free(blob);
+}
+
+struct candidate {
+	size_t add, del;
+	unsigned score;
+};
+
+static int cmp_candidate(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->add != y->add)
+		return x->add < y->add ? -1 : 1;
+	return x->del < y->del ? -1 : (x->del > y->del);
+}
+
+static int is_plain_blob(unsigned mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+static void pair_similar_renames(git_repository *repo, size_t max_size,
+				 struct changes *cs)
+{
+	size_t *adds = NULL, *dels = NULL, na = 0, nd = 0, aa = 0, ad = 0;
+	struct sig *sa = NULL, *sd = NULL;
+	struct candidate *cand = NULL;
+	size_t nc = 0, ac = 0, i, j, out;
+
+	for (i = 0; i < cs->n; i++) {
+		if (cs->v[i].status == CHANGE_ADDED &&
+		    is_plain_blob(cs->v[i].new_mode)) {
+			ALLOC_GROW(adds, na + 1, aa);
+			adds[na++] = i;
+		} else if (cs->v[i].status == CHANGE_DELETED &&
+			   is_plain_blob(cs->v[i].old_mode)) {
+			ALLOC_GROW(dels, nd + 1, ad);
+			dels[nd++] = i;
+		}
+	}
+	if (!na || !nd || na > RENAME_LIMIT || nd > RENAME_LIMIT)
+		goto out;
+	sa = xcalloc(na, sizeof(*sa));
+	sd = xcalloc(nd, sizeof(*sd));
+	for (i = 0; i < na; i++)
+		sig_load(repo, &cs->v[adds[i]].new_oid, max_size, &sa[i]);
+	for (j = 0; j < nd; j++)
+		sig_load(repo, &cs->v[dels[j]].old_oid, max_size, &sd[j]);
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nd; j++) {
+			size_t big, small, common;
+			unsigned score;
+
+			if (!sa[i].ok || !sd[j].ok)
+				continue;
+			big = sa[i].size > sd[j].size ? sa[i].size : sd[j].size;
+			small = sa[i].size < sd[j].size ? sa[i].size : sd[j].size;
+			/* the score cannot reach the minimum */
+			if (!big || small * 100 < big * RENAME_MIN_SCORE)
+				continue;
+			common = sig_common(&sd[j], &sa[i]);
+			score = (unsigned)(common * 100 / big);
+			if (score < RENAME_MIN_SCORE)
+				continue;
+			ALLOC_GROW(cand, nc + 1, ac);
+			cand[nc].add = i;
+			cand[nc].del = j;
+			cand[nc].score = score;
+			nc++;
+		}
+	}
+	if (nc)
+		qsort(cand, nc, sizeof(*cand), cmp_candidate);
+	for (i = 0; i < nc; i++) {
+		struct change *add = &cs->v[adds[cand[i].add]];
+		struct change *del = &cs->v[dels[cand[i].del]];
+
+		if (add->status != CHANGE_ADDED || del->status != CHANGE_DELETED)
+			continue;	/* one of them is paired already */
 		add->status = CHANGE_RENAMED;
 		add->old_path = del->path;
 		git_oid_cpy(&add->old_oid, &del->old_oid);
 		add->old_mode = del->old_mode;
 		del->status = 0;
 	}
-	for (i = k = 0; i < cs->n; i++)
+	for (i = out = 0; i < cs->n; i++)
 		if (cs->v[i].status)
-			cs->v[k++] = cs->v[i];
-	cs->n = k;
+			cs->v[out++] = cs->v[i];
+	cs->n = out;
 out:
-	git_diff_free(d);
-	return ret;
+	for (i = 0; sa && i < na; i++)
+		free(sa[i].v);
+	for (j = 0; sd && j < nd; j++)
+		free(sd[j].v);
+	free(sa);
+	free(sd);
+	free(cand);
+	free(adds);
+	free(dels);
 }
 
 static int has_adds_and_deletes(const struct changes *cs)
@@ -288,6 +436,175 @@ static int has_adds_and_deletes(const struct changes *cs)
 		dels |= cs->v[i].status == CHANGE_DELETED;
 	}
 	return adds && dels;
+}
+
+/* ---- the blob cache ---------------------------------------------- */
+
+#define CACHE_BUCKETS 4096
+
+struct centry {
+	unsigned char oid[OID_RAWSZ];
+	char *data;
+	size_t len;
+	unsigned refs;
+	struct centry *hnext;		/* bucket chain */
+	struct centry *older, *newer;	/* LRU list */
+};
+
+struct diff_cache {
+	pthread_mutex_t lock;
+	struct centry *bucket[CACHE_BUCKETS];
+	struct centry *newest, *oldest;
+	size_t bytes, max_bytes;
+};
+
+struct diff_cache *diff_cache_new(size_t max_bytes)
+{
+	struct diff_cache *c = xcalloc(1, sizeof(*c));
+
+	pthread_mutex_init(&c->lock, NULL);
+	c->max_bytes = max_bytes;
+	return c;
+}
+
+static size_t bucket_of(const unsigned char *oid)
+{
+	return ((size_t)oid[0] << 8 | oid[1]) % CACHE_BUCKETS;
+}
+
+static void lru_unlink(struct diff_cache *c, struct centry *e)
+{
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		c->newest = e->older;
+	e->older = e->newer = NULL;
+}
+
+static void lru_push(struct diff_cache *c, struct centry *e)
+{
+	e->older = c->newest;
+	e->newer = NULL;
+	if (c->newest)
+		c->newest->newer = e;
+	c->newest = e;
+	if (!c->oldest)
+		c->oldest = e;
+}
+
+static void drop_entry(struct diff_cache *c, struct centry *e)
+{
+	struct centry **p = &c->bucket[bucket_of(e->oid)];
+
+	while (*p != e)
+		p = &(*p)->hnext;
+	*p = e->hnext;
+	lru_unlink(c, e);
+	c->bytes -= e->len;
+	free(e->data);
+	free(e);
+}
+
+/* Evicts unused entries, oldest first, until extra more bytes fit. */
+static void make_room(struct diff_cache *c, size_t extra)
+{
+	struct centry *e = c->oldest;
+
+	while (e && c->bytes + extra > c->max_bytes) {
+		struct centry *next = e->newer;
+
+		if (!e->refs)
+			drop_entry(c, e);
+		e = next;
+	}
+}
+
+/* A referenced entry, or NULL. */
+static struct centry *cache_get(struct diff_cache *c, const unsigned char *oid)
+{
+	struct centry *e;
+
+	pthread_mutex_lock(&c->lock);
+	for (e = c->bucket[bucket_of(oid)]; e; e = e->hnext)
+		if (!memcmp(e->oid, oid, OID_RAWSZ))
+			break;
+	if (e) {
+		e->refs++;
+		lru_unlink(c, e);
+		lru_push(c, e);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+/* Adds a copy of data (referenced), or returns NULL when it is too big to
+ * be worth a place. */
+static struct centry *cache_put(struct diff_cache *c, const unsigned char *oid,
+				const char *data, size_t len)
+{
+	struct centry *e, *dup;
+	size_t b = bucket_of(oid);
+
+	if (len > c->max_bytes / 8)
+		return NULL;
+	e = xcalloc(1, sizeof(*e));
+	memcpy(e->oid, oid, OID_RAWSZ);
+	e->data = xmalloc(len ? len : 1);
+	memcpy(e->data, data, len);
+	e->len = len;
+	e->refs = 1;
+	pthread_mutex_lock(&c->lock);
+	for (dup = c->bucket[b]; dup; dup = dup->hnext)
+		if (!memcmp(dup->oid, oid, OID_RAWSZ))
+			break;
+	if (dup) {
+		/* another worker read it meanwhile */
+		dup->refs++;
+		pthread_mutex_unlock(&c->lock);
+		free(e->data);
+		free(e);
+		return dup;
+	}
+	make_room(c, len);
+	e->hnext = c->bucket[b];
+	c->bucket[b] = e;
+	lru_push(c, e);
+	c->bytes += len;
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+static void cache_release(struct diff_cache *c, struct centry *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&c->lock);
+	e->refs--;
+	if (!e->refs && c->bytes > c->max_bytes)
+		make_room(c, 0);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void diff_cache_free(struct diff_cache *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < CACHE_BUCKETS; i++)
+		while (c->bucket[i]) {
+			struct centry *e = c->bucket[i];
+
+			c->bucket[i] = e->hnext;
+			free(e->data);
+			free(e);
+		}
+	pthread_mutex_destroy(&c->lock);
+	free(c);
 }
 
 /* ---- contents and lines ------------------------------------------ */
@@ -391,21 +708,18 @@ static int diff_lines(struct diff_file *f, const struct diff_visitor *v,
 	return lc.failed ? -1 : 0;
 }
 
-struct loaded {
-	git_blob *old, *new;
+/* Where one side's contents live: a libgit2 blob, or a cache entry. */
+struct side {
+	git_blob *blob;
+	struct centry *ce;
 };
-
-static int is_blob_mode(unsigned mode)
-{
-	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
-}
 
 /* Loads one side; 0 when loaded or skipped (flags say why), -1 when the
  * blob is unreadable (flagged and reported). */
 static int load_side(git_repository *repo, const struct mirror *m,
 		     const unsigned char *commit, const char *path,
 		     const git_oid *id, const struct diff_opts *o,
-		     struct diff_file *f, git_blob **blob,
+		     struct diff_file *f, struct side *sd,
 		     const char **data, size_t *len)
 {
 	git_odb *odb = NULL;
@@ -414,6 +728,11 @@ static int load_side(git_repository *repo, const struct mirror *m,
 	char hex[OID_HEXSZ + 1], chex[OID_HEXSZ + 1];
 	int rc;
 
+	if (o->cache && (sd->ce = cache_get(o->cache, id->id))) {
+		*data = sd->ce->data;
+		*len = sd->ce->len;
+		goto loaded;
+	}
 	if (git_repository_odb(&odb, repo) < 0)
 		goto unreadable;
 	rc = git_odb_read_header(&size, &type, odb, id);
@@ -424,10 +743,17 @@ static int load_side(git_repository *repo, const struct mirror *m,
 		f->flags |= FILE_OVERSIZE;
 		return 0;
 	}
-	if (git_blob_lookup(blob, repo, id) < 0)
+	if (git_blob_lookup(&sd->blob, repo, id) < 0)
 		goto unreadable;
-	*data = git_blob_rawcontent(*blob);
-	*len = (size_t)git_blob_rawsize(*blob);
+	*data = git_blob_rawcontent(sd->blob);
+	*len = (size_t)git_blob_rawsize(sd->blob);
+	if (o->cache &&
+	    (sd->ce = cache_put(o->cache, id->id, *data, *len))) {
+		git_blob_free(sd->blob);
+		sd->blob = NULL;
+		*data = sd->ce->data;
+	}
+loaded:
 	if (memchr(*data, '\0', *len < BINARY_PROBE ? *len : BINARY_PROBE))
 		f->flags |= FILE_BINARY;
 	return 0;
@@ -454,7 +780,7 @@ static int visit_change(struct mirror *m, const unsigned char *commit,
 			const struct diff_visitor *v)
 {
 	struct diff_file f;
-	struct loaded l = { NULL, NULL };
+	struct side so = { NULL, NULL }, sn = { NULL, NULL };
 	int want, ret = 0;
 
 	memset(&f, 0, sizeof(f));
@@ -474,15 +800,15 @@ static int visit_change(struct mirror *m, const unsigned char *commit,
 		return -1;
 	if (want && !(f.flags & (FILE_SUBMODULE | FILE_SYMLINK)) &&
 	    !git_oid_equal(&c->old_oid, &c->new_oid)) {
-		if (is_blob_mode(c->old_mode))
+		if (is_plain_blob(c->old_mode))
 			load_side(m->repo, m, commit,
 				  c->old_path ? c->old_path : c->path,
-				  &c->old_oid, o, &f, &l.old, &f.old_data,
+				  &c->old_oid, o, &f, &so, &f.old_data,
 				  &f.old_len);
-		if (is_blob_mode(c->new_mode) &&
+		if (is_plain_blob(c->new_mode) &&
 		    !(f.flags & (FILE_UNREADABLE | FILE_OVERSIZE)))
 			load_side(m->repo, m, commit, c->path, &c->new_oid, o,
-				  &f, &l.new, &f.new_data, &f.new_len);
+				  &f, &sn, &f.new_data, &f.new_len);
 	}
 	if (f.flags & (FILE_BINARY | FILE_OVERSIZE | FILE_UNREADABLE)) {
 		f.old_data = f.new_data = NULL;
@@ -500,8 +826,12 @@ static int visit_change(struct mirror *m, const unsigned char *commit,
 	}
 	ret = v->file_done(&f, v->payload);
 out:
-	git_blob_free(l.old);
-	git_blob_free(l.new);
+	git_blob_free(so.blob);
+	git_blob_free(sn.blob);
+	if (o->cache) {
+		cache_release(o->cache, so.ce);
+		cache_release(o->cache, sn.ce);
+	}
 	return ret;
 }
 
@@ -541,9 +871,8 @@ int diff_commit(struct mirror *m, const unsigned char *oid,
 	}
 	if (o->renames) {
 		pair_exact_renames(&cs);
-		if (has_adds_and_deletes(&cs) &&
-		    pair_similar_renames(m->repo, ptree, tree, &cs) < 0)
-			git_error_clear();	/* exact renames still hold */
+		if (has_adds_and_deletes(&cs))
+			pair_similar_renames(m->repo, o->max_size, &cs);
 	}
 	if (cs.n)
 		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change_path);

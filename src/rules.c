@@ -159,6 +159,7 @@ enum field {
 	F_EXAMPLE,
 	F_EXCLUDE_PATH,
 	F_KEYWORDS,
+	F_LINE_KEYWORDS,
 	F_MESSAGE,
 	F_PATH,
 	F_REMOVED,
@@ -186,6 +187,7 @@ static const struct field_info {
 	[F_EXAMPLE] = { "example", JOIN_TEXT, 1, 0 },
 	[F_EXCLUDE_PATH] = { "exclude-path", JOIN_RAW, 0, 1 },
 	[F_KEYWORDS] = { "keywords", JOIN_WORDS, 0, 1 },
+	[F_LINE_KEYWORDS] = { "line-keywords", JOIN_WORDS, 0, 1 },
 	[F_MESSAGE] = { "message", JOIN_RAW, 0, 1 },
 	[F_PATH] = { "path", JOIN_RAW, 0, 1 },
 	[F_REMOVED] = { "removed", JOIN_RAW, 0, 1 },
@@ -437,6 +439,7 @@ static void rule_clear(struct rule *ru, struct rule_priv *pv)
 	regex_free(ru->path);
 	regex_free(ru->exclude_path);
 	free(ru->keywords);
+	free(ru->line_keywords);
 	for (i = 0; i < ru->nexamples; i++)
 		free(ru->examples[i]);
 	free(ru->examples);
@@ -505,6 +508,18 @@ static void tag_word(char *w, void *payload)
 	}
 	ALLOC_GROW(c->ru->tags, c->ru->ntags + 1, c->alloc);
 	c->ru->tags[c->ru->ntags++] = xstrdup(w);
+}
+
+static void line_keyword_word(char *w, void *payload)
+{
+	struct word_ctx *c = payload;
+	size_t k = keyword_intern(c->ld, w), i;
+
+	for (i = 0; i < c->ru->nline_keywords; i++)
+		if (c->ru->line_keywords[i] == k)
+			return;
+	ALLOC_GROW(c->ru->line_keywords, c->ru->nline_keywords + 1, c->alloc);
+	c->ru->line_keywords[c->ru->nline_keywords++] = k;
 }
 
 static void keyword_word(char *w, void *payload)
@@ -666,6 +681,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		case F_KEYWORDS:
 			split_words(e->val.ptr, keyword_word, &wc);
 			break;
+		case F_LINE_KEYWORDS:
+			split_words(e->val.ptr, line_keyword_word, &wc);
+			break;
 		case F_STATUS:
 			split_words(e->val.ptr, status_word, &wc);
 			break;
@@ -713,6 +731,10 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		    !first[F_MESSAGE] && !first[F_PATH])
 			stanza_error(ld, file, rule_line, id,
 				     "needs one of 'added', 'removed', 'message' or 'path'");
+		if (first[F_LINE_KEYWORDS] && !first[F_ADDED] &&
+		    !first[F_REMOVED])
+			stanza_error(ld, file, first[F_LINE_KEYWORDS]->line, id,
+				     "'line-keywords' needs 'added' or 'removed'");
 	}
 
 	if (id) {
@@ -1310,18 +1332,48 @@ void rules_keywords_find(const struct rules *r, const char *data, size_t len,
 	}
 }
 
+static int any_keyword(const size_t *kw, size_t n, const unsigned char *kwset)
+{
+	size_t j;
+
+	if (!n)
+		return 1;
+	for (j = 0; j < n; j++)
+		if (kw_has(kwset, kw[j]))
+			return 1;
+	return 0;
+}
+
+/* A file without any line keyword cannot have a line that holds one. */
 int rules_keywords_hit(const struct rules *r, size_t i,
 		       const unsigned char *kwset)
 {
 	const struct rule *ru = &r->rule[i];
-	size_t j;
 
-	if (!ru->nkeywords)
-		return 1;
-	for (j = 0; j < ru->nkeywords; j++)
-		if (kw_has(kwset, ru->keywords[j]))
-			return 1;
-	return 0;
+	return any_keyword(ru->keywords, ru->nkeywords, kwset) &&
+	       any_keyword(ru->line_keywords, ru->nline_keywords, kwset);
+}
+
+int rules_line_keywords_hit(const struct rules *r, size_t i,
+			    const unsigned char *kwset)
+{
+	const struct rule *ru = &r->rule[i];
+
+	return any_keyword(ru->line_keywords, ru->nline_keywords, kwset);
+}
+
+/* An example matches as a line of a scan would: its line keywords, then
+ * the regex. */
+static int example_matches(const struct rules *r, struct rules_matcher *m,
+			   size_t i, const char *ex, unsigned char *kwset)
+{
+	if (r->rule[i].nline_keywords) {
+		memset(kwset, 0, (r->nkeywords + 7) / 8);
+		rules_keywords_find(r, ex, strlen(ex), kwset);
+		if (!rules_line_keywords_hit(r, i, kwset))
+			return 0;
+	}
+	return rules_match(m, i, RULE_SIDE_ADDED, ex, strlen(ex));
 }
 
 /* ---- matching ------------------------------------------------------ */
@@ -1555,11 +1607,13 @@ void rules_version(struct buf *out)
 size_t rules_test(const struct rules *r, FILE *out)
 {
 	struct rules_matcher *m;
+	unsigned char *kwset;
 	size_t fails = 0, i, j;
 
 	if (!r->nrules)
 		return 0;
 	m = rules_matcher_new(r);
+	kwset = xcalloc((r->nkeywords + 7) / 8 + 1, 1);
 	for (i = 0; i < r->nrules; i++) {
 		const struct rule *ru = &r->rule[i];
 		const struct rule_priv *pv = &r->kwtab->priv[i];
@@ -1572,8 +1626,7 @@ size_t rules_test(const struct rules *r, FILE *out)
 		}
 		for (j = 0; j < ru->nexamples; j++) {
 			const char *ex = ru->examples[j];
-			int rc = rules_match(m, i, RULE_SIDE_ADDED, ex,
-					     strlen(ex));
+			int rc = example_matches(r, m, i, ex, kwset);
 
 			if (rc == 1)
 				continue;
@@ -1589,8 +1642,7 @@ size_t rules_test(const struct rules *r, FILE *out)
 		}
 		for (j = 0; j < ru->ncounterexamples; j++) {
 			const char *ex = ru->counterexamples[j];
-			int rc = rules_match(m, i, RULE_SIDE_ADDED, ex,
-					     strlen(ex));
+			int rc = example_matches(r, m, i, ex, kwset);
 
 			if (rc == 0)
 				continue;
@@ -1606,5 +1658,6 @@ size_t rules_test(const struct rules *r, FILE *out)
 		}
 	}
 	rules_matcher_free(m);
+	free(kwset);
 	return fails;
 }

@@ -51,6 +51,11 @@ struct rule {
 	unsigned status_mask;	/* enum change_status bits; 0 = any */
 	size_t *keywords;	/* indices into rules->keywords */
 	size_t nkeywords;
+	/* "line-keywords": a line is matched against added/removed only
+	 * when it holds one of these (ASCII case ignored); indices into
+	 * rules->keywords */
+	size_t *line_keywords;
+	size_t nline_keywords;
 	char **examples, **counterexamples;
 	size_t nexamples, ncounterexamples;
 	/* 16 hex digits: 64-bit FNV-1a of the stanza's fields, normalised
@@ -93,9 +98,14 @@ long rules_find(const struct rules *r, const char *id);
  */
 void rules_keywords_find(const struct rules *r, const char *data, size_t len,
 			 unsigned char *kwset);
-/* 1 when rule i has no keywords or one of them is in kwset. */
+/* 1 when rule i has no keywords or one of them is in kwset, and the
+ * same for its line keywords (a file must hold one of those too). */
 int rules_keywords_hit(const struct rules *r, size_t i,
 		       const unsigned char *kwset);
+/* 1 when rule i has no line keywords or one of them is in kwset (the
+ * keywords of one line, from rules_keywords_find()). */
+int rules_line_keywords_hit(const struct rules *r, size_t i,
+			    const unsigned char *kwset);
 
 /*
  * 1 when the path, exclude-path and status conditions of rule i hold for a

@@ -30,7 +30,9 @@
  * bottleneck, small enough that a killed scan loses little work. */
 #define BATCH 512
 /* How far workers may run ahead of the writer (bounds memory). */
-#define WINDOW 2048
+#define WINDOW 1024
+/* The workers' shared blob cache (diff.h says why it pays). */
+#define BLOB_CACHE_BYTES ((size_t)48 << 20)
 /* Evidence kept per rule and commit; tags need only one. */
 #define MATCHES_PER_RULE 16
 /* Regexes see at most this much of a line: longer lines are generated or
@@ -64,6 +66,7 @@ struct scan_repo {
 	unsigned char (*flips)[OID_RAWSZ];
 	size_t nflips, falloc;
 	size_t nrescan;			/* jobs[0..nrescan) are rescans */
+	struct diff_cache *cache;	/* blob contents, shared */
 	struct result **results;
 	size_t next_job, written;
 	int abort;
@@ -108,6 +111,8 @@ struct eval {
 	unsigned char *hits;		/* per rule, this file */
 	uint16_t *count;		/* per rule, this commit */
 	unsigned char *kwset;
+	unsigned char *line_kwset;	/* keywords of the current line */
+	int line_kw;			/* a file rule has line keywords */
 	size_t *file_rules, nfile_rules;
 	struct pending *pending;
 	size_t npending, palloc;
@@ -248,6 +253,7 @@ static int on_file(struct diff_file *f, void *payload)
 
 	ev->nfile_rules = 0;
 	ev->npending = 0;
+	ev->line_kw = 0;
 	if (f->flags & FILE_UNREADABLE)
 		ev->c->flags |= COMMIT_PARTIAL;
 	for (i = 0; i < rules->nrules; i++) {
@@ -288,6 +294,7 @@ static int on_file(struct diff_file *f, void *payload)
 				continue;
 		}
 		ev->hits[i] = 0;
+		ev->line_kw |= r->nline_keywords > 0;
 		ev->file_rules[ev->nfile_rules++] = i;
 	}
 	return ev->nfile_rules > 0;
@@ -300,12 +307,21 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	const struct rules *rules = ev->sr->rules;
 	size_t k;
 
+	if (ev->line_kw) {
+		memset(ev->line_kwset, 0, (rules->nkeywords + 7) / 8);
+		rules_keywords_find(rules, text,
+				    len < LINE_MATCH_MAX ? len : LINE_MATCH_MAX,
+				    ev->line_kwset);
+	}
 	for (k = 0; k < ev->nfile_rules; k++) {
 		size_t i = ev->file_rules[k];
 		const struct rule *r = &rules->rule[i];
 		struct pending *p;
 
 		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
+			continue;
+		if (r->nline_keywords &&
+		    !rules_line_keywords_hit(rules, i, ev->line_kwset))
 			continue;
 		if (!match_or_warn(ev, i, side, text, len))
 			continue;
@@ -416,6 +432,7 @@ static void eval_init(struct eval *ev, struct worker *w)
 	ev->warned = xcalloc(nr + 1, 1);
 	ev->count = xcalloc(nr + 1, sizeof(*ev->count));
 	ev->kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
+	ev->line_kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->file_rules = xcalloc(nr + 1, sizeof(*ev->file_rules));
 }
 
@@ -426,6 +443,7 @@ static void eval_release(struct eval *ev)
 	free(ev->warned);
 	free(ev->count);
 	free(ev->kwset);
+	free(ev->line_kwset);
 	free(ev->file_rules);
 	free(ev->pending);
 	free(ev->matches);
@@ -438,7 +456,7 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	struct result *res = xcalloc(1, sizeof(*res));
 	struct eval *ev = &w->ev;
 	struct commit *c = &res->c;
-	struct diff_opts dopts = { sr->o->max_size, 1 };
+	struct diff_opts dopts = { sr->o->max_size, 1, sr->cache };
 	struct diff_visitor v = { on_need, on_file, on_line, on_file_done, ev };
 	char hex[OID_HEXSZ + 1];
 	size_t nr = sr->rules->nrules;
@@ -1115,6 +1133,7 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 	sr.rtxn = NULL;
 
 	sr.results = xcalloc(sr.njobs + 1, sizeof(*sr.results));
+	sr.cache = diff_cache_new(BLOB_CACHE_BYTES);
 	nworkers = o->jobs < 1 ? 1 : o->jobs;
 	if ((size_t)nworkers > sr.njobs)
 		nworkers = sr.njobs ? (int)sr.njobs : 0;
@@ -1130,6 +1149,9 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 	stop_workers(&sr, ws, nworkers);
 	nworkers = 0;
 	if (ret < 0)
+		goto out;
+	/* pull requests, from the commits just written; before the tips,
+	 * so that a pass killed midway is redone by the next scan */
 		goto out;
 
 	/* the scan is complete: remember the tips and the rules */
@@ -1175,6 +1197,7 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 out:
 	if (nworkers)
 		stop_workers(&sr, ws, nworkers);
+	diff_cache_free(sr.cache);
 	msg_progress_done();
 	index_abort(sr.rtxn);
 	if (sr.results) {

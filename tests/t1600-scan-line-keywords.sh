@@ -1,0 +1,59 @@
+#!/bin/sh
+test_description='scan: line-keywords filter the lines a rule looks at, keywords the files'
+. "$(dirname "$0")/test-lib.sh"
+
+test_expect_success 'setup: a file that names the keyword on one line and matches on another' '
+	cat >"$TRASH/kw.rules" <<-\EOF &&
+	rule: file-level
+	tags: t/file
+	keywords: sm_version
+	added: \bcapability\s*>=\s*12\b
+
+	rule: line-level
+	tags: t/line
+	line-keywords: sm_version
+	added: (?i)\b(?:sm_version|capability)\s*>=\s*12\b
+	example: if (sm_version >= 12) {
+	counterexample: if (capability >= 12) {
+	EOF
+	make_repo r &&
+	printf "int sm_version = 0;\n" >r/a.c &&
+	git -C r add a.c && git_commit -C r "base" &&
+	printf "int sm_version = 0;\nif (capability >= 12) {}\n" >r/a.c &&
+	git -C r add a.c && git_commit -C r "capability check" &&
+	git -C r tag cap &&
+	printf "int sm_version = 0;\nif (capability >= 12) {}\nif (SM_VERSION >= 12) {}\n" >r/a.c &&
+	git -C r add a.c && git_commit -C r "sm_version check" &&
+	git -C r tag smv &&
+	printf "int x;\n" >r/b.c &&
+	git -C r add b.c && git_commit -C r "no keyword at all" &&
+	git -C r tag none &&
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/kw.rules" rules test
+'
+
+test_expect_success 'keywords are a file-level prefilter, line-keywords a line-level one' '
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/kw.rules" \
+		--quiet scan r &&
+	echo t/file >expect &&
+	ms_tags $(rev r cap) >actual &&
+	test_cmp expect actual &&
+	echo t/line >expect &&
+	ms_tags $(rev r smv) >actual &&
+	test_cmp expect actual &&
+	test -z "$(ms_tags $(rev r none))"
+'
+
+test_expect_success 'the line-level match names the line that holds the keyword' '
+	ms_matches $(rev r smv) >actual &&
+	grep "^line-level added a.c:3 " actual &&
+	! grep "a.c:2" actual
+'
+
+test_expect_success 'line-keywords without added or removed is an error naming the line' '
+	printf "rule: x\ntags: t\nline-keywords: foo\nmessage: bar\n" >"$TRASH/bad.rules" &&
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/bad.rules" rules check 2>err &&
+	grep "bad.rules:3: rule .x.: .line-keywords. needs .added. or .removed." err
+'
+
+test_done
