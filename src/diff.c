@@ -781,6 +781,7 @@ static int visit_change(struct mirror *m, const unsigned char *commit,
 {
 	struct diff_file f;
 	struct side so = { NULL, NULL }, sn = { NULL, NULL };
+	char sub_old[18 + OID_HEXSZ + 2], sub_new[18 + OID_HEXSZ + 2];
 	int want, ret = 0;
 
 	memset(&f, 0, sizeof(f));
@@ -813,6 +814,23 @@ static int visit_change(struct mirror *m, const unsigned char *commit,
 	if (f.flags & (FILE_BINARY | FILE_OVERSIZE | FILE_UNREADABLE)) {
 		f.old_data = f.new_data = NULL;
 		f.old_len = f.new_len = 0;
+	}
+	if (want && (f.flags & FILE_SUBMODULE)) {
+		/* as git shows a gitlink: "Subproject commit <id>" */
+		if (c->old_mode == GIT_FILEMODE_COMMIT) {
+			memcpy(sub_old, "Subproject commit ", 18);
+			oid_to_hex(sub_old + 18, c->old_oid.id);
+			sub_old[18 + OID_HEXSZ] = '\n';
+			f.old_data = sub_old;
+			f.old_len = 18 + OID_HEXSZ + 1;
+		}
+		if (c->new_mode == GIT_FILEMODE_COMMIT) {
+			memcpy(sub_new, "Subproject commit ", 18);
+			oid_to_hex(sub_new + 18, c->new_oid.id);
+			sub_new[18 + OID_HEXSZ] = '\n';
+			f.new_data = sub_new;
+			f.new_len = 18 + OID_HEXSZ + 1;
+		}
 	}
 	want = v->file(&f, v->payload);
 	if (want < 0) {

@@ -11,6 +11,8 @@
  * Lines come from xdiff through git_diff_buffers(), with no attributes,
  * drivers or filters: a file is text unless it holds a NUL in its first
  * 8000 bytes (git's rule).  Added and deleted files need no xdiff at all.
+ * A submodule (gitlink) change has one line per side, as git shows it:
+ * "Subproject commit <id>".
  */
 #ifndef MS_DIFF_H
 #define MS_DIFF_H

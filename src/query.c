@@ -103,7 +103,7 @@ static void json_words(struct buf *out, const char *s)
 static int file_has_counts(const struct file_change *f)
 {
 	return !(f->flags & (FILE_BINARY | FILE_OVERSIZE | FILE_UNREADABLE |
-			     FILE_SUBMODULE | FILE_SYMLINK));
+			     FILE_SYMLINK));
 }
 
 void query_commit_json(struct buf *out, const char *repo,
@@ -619,7 +619,9 @@ static void show_text(struct buf *b, const char *repo, const struct commit *c,
 		}
 		esc_text(b, f->path, strlen(f->path));
 		if (file_has_counts(f))
-			buf_addf(b, "  +%u -%u", f->added, f->removed);
+			buf_addf(b, "  +%u -%u%s", f->added, f->removed,
+				 f->flags & FILE_SUBMODULE ? "  (submodule)"
+							   : "");
 		else if (f->flags & FILE_BINARY)
 			buf_addstr(b, "  (binary)");
 		else if (f->flags & FILE_OVERSIZE)

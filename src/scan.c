@@ -110,6 +110,7 @@ struct eval {
 	unsigned char *msg_ok;		/* per rule */
 	unsigned char *hits;		/* per rule, this file */
 	uint16_t *count;		/* per rule, this commit */
+	uint16_t *pcount;		/* per rule, pending in this file */
 	unsigned char *kwset;
 	unsigned char *line_kwset;	/* keywords of the current line */
 	int line_kw;			/* a file rule has line keywords */
@@ -294,6 +295,7 @@ static int on_file(struct diff_file *f, void *payload)
 				continue;
 		}
 		ev->hits[i] = 0;
+		ev->pcount[i] = 0;
 		ev->line_kw |= r->nline_keywords > 0;
 		ev->file_rules[ev->nfile_rules++] = i;
 	}
@@ -317,16 +319,25 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		size_t i = ev->file_rules[k];
 		const struct rule *r = &rules->rule[i];
 		struct pending *p;
+		unsigned char bit;
 
 		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
 			continue;
 		if (r->nline_keywords &&
 		    !rules_line_keywords_hit(rules, i, ev->line_kwset))
 			continue;
+		bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
+		/* enough evidence for this rule, and this side has hit: the
+		 * outcome cannot change, so the line need not be matched */
+		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE &&
+		    (ev->hits[i] & bit))
+			continue;
 		if (!match_or_warn(ev, i, side, text, len))
 			continue;
-		ev->hits[i] |= side == RULE_SIDE_ADDED ? HIT_ADDED
-						       : HIT_REMOVED;
+		ev->hits[i] |= bit;
+		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE)
+			continue;
+		ev->pcount[i]++;
 		ALLOC_GROW(ev->pending, ev->npending + 1, ev->palloc);
 		p = &ev->pending[ev->npending++];
 		memset(p, 0, sizeof(*p));
@@ -431,6 +442,7 @@ static void eval_init(struct eval *ev, struct worker *w)
 	ev->hits = xcalloc(nr + 1, 1);
 	ev->warned = xcalloc(nr + 1, 1);
 	ev->count = xcalloc(nr + 1, sizeof(*ev->count));
+	ev->pcount = xcalloc(nr + 1, sizeof(*ev->pcount));
 	ev->kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->line_kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->file_rules = xcalloc(nr + 1, sizeof(*ev->file_rules));
@@ -442,6 +454,7 @@ static void eval_release(struct eval *ev)
 	free(ev->hits);
 	free(ev->warned);
 	free(ev->count);
+	free(ev->pcount);
 	free(ev->kwset);
 	free(ev->line_kwset);
 	free(ev->file_rules);

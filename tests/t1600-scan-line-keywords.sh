@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='scan: line-keywords filter the lines a rule looks at, keywords the files'
+test_description='scan: line-keywords filter the lines a rule looks at, keywords the files; submodule lines'
 . "$(dirname "$0")/test-lib.sh"
 
 test_expect_success 'setup: a file that names the keyword on one line and matches on another' '
@@ -54,6 +54,32 @@ test_expect_success 'line-keywords without added or removed is an error naming t
 	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
 		--rules "$TRASH/bad.rules" rules check 2>err &&
 	grep "bad.rules:3: rule .x.: .line-keywords. needs .added. or .removed." err
+'
+
+test_expect_success 'a submodule bump reads as git shows it: Subproject commit lines' '
+	printf "rule: bump\ntags: build/ci\nline-keywords: subproject\nadded: ^Subproject commit [0-9a-f]{40}\$\nexample: Subproject commit 8afb19d9047afc26816a046059afe66763e68aa5\n" >"$TRASH/sub.rules" &&
+	make_repo s &&
+	one=$(git -C s rev-parse HEAD) &&
+	git -C s update-index --add --cacheinfo 160000,$one,vendor/lib &&
+	git_commit -C s "add a submodule" &&
+	git -C s commit --allow-empty -q -m "empty" &&
+	two=$(git -C s rev-parse HEAD) &&
+	git -C s update-index --cacheinfo 160000,$two,vendor/lib &&
+	git_commit -C s "bump the submodule" &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/sdb" --no-default-rules \
+		--rules "$TRASH/sub.rules" --quiet scan s &&
+	MIRRORSCAN_DB="$TRASH/sdb" ms_tags $(rev s HEAD) >actual &&
+	echo build/ci >expect &&
+	test_cmp expect actual &&
+	MIRRORSCAN_DB="$TRASH/sdb" ms_show $(rev s HEAD) >show.json &&
+	"$PYTHON3" -c "
+import json, sys
+o = json.load(open(\"show.json\"))
+f = o[\"files\"][0]
+assert (f[\"path\"], f[\"added\"], f[\"removed\"], f.get(\"submodule\")) == (\"vendor/lib\", 1, 1, True), f
+m = o[\"matches\"][0]
+assert m[\"text\"] == \"Subproject commit $two\", m
+"
 '
 
 test_done
