@@ -12,7 +12,6 @@
 #include "msg.h"
 
 #include <git2.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -438,175 +437,6 @@ static int has_adds_and_deletes(const struct changes *cs)
 	return adds && dels;
 }
 
-/* ---- the blob cache ---------------------------------------------- */
-
-#define CACHE_BUCKETS 4096
-
-struct centry {
-	unsigned char oid[OID_RAWSZ];
-	char *data;
-	size_t len;
-	unsigned refs;
-	struct centry *hnext;		/* bucket chain */
-	struct centry *older, *newer;	/* LRU list */
-};
-
-struct diff_cache {
-	pthread_mutex_t lock;
-	struct centry *bucket[CACHE_BUCKETS];
-	struct centry *newest, *oldest;
-	size_t bytes, max_bytes;
-};
-
-struct diff_cache *diff_cache_new(size_t max_bytes)
-{
-	struct diff_cache *c = xcalloc(1, sizeof(*c));
-
-	pthread_mutex_init(&c->lock, NULL);
-	c->max_bytes = max_bytes;
-	return c;
-}
-
-static size_t bucket_of(const unsigned char *oid)
-{
-	return ((size_t)oid[0] << 8 | oid[1]) % CACHE_BUCKETS;
-}
-
-static void lru_unlink(struct diff_cache *c, struct centry *e)
-{
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		c->oldest = e->newer;
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		c->newest = e->older;
-	e->older = e->newer = NULL;
-}
-
-static void lru_push(struct diff_cache *c, struct centry *e)
-{
-	e->older = c->newest;
-	e->newer = NULL;
-	if (c->newest)
-		c->newest->newer = e;
-	c->newest = e;
-	if (!c->oldest)
-		c->oldest = e;
-}
-
-static void drop_entry(struct diff_cache *c, struct centry *e)
-{
-	struct centry **p = &c->bucket[bucket_of(e->oid)];
-
-	while (*p != e)
-		p = &(*p)->hnext;
-	*p = e->hnext;
-	lru_unlink(c, e);
-	c->bytes -= e->len;
-	free(e->data);
-	free(e);
-}
-
-/* Evicts unused entries, oldest first, until extra more bytes fit. */
-static void make_room(struct diff_cache *c, size_t extra)
-{
-	struct centry *e = c->oldest;
-
-	while (e && c->bytes + extra > c->max_bytes) {
-		struct centry *next = e->newer;
-
-		if (!e->refs)
-			drop_entry(c, e);
-		e = next;
-	}
-}
-
-/* A referenced entry, or NULL. */
-static struct centry *cache_get(struct diff_cache *c, const unsigned char *oid)
-{
-	struct centry *e;
-
-	pthread_mutex_lock(&c->lock);
-	for (e = c->bucket[bucket_of(oid)]; e; e = e->hnext)
-		if (!memcmp(e->oid, oid, OID_RAWSZ))
-			break;
-	if (e) {
-		e->refs++;
-		lru_unlink(c, e);
-		lru_push(c, e);
-	}
-	pthread_mutex_unlock(&c->lock);
-	return e;
-}
-
-/* Adds a copy of data (referenced), or returns NULL when it is too big to
- * be worth a place. */
-static struct centry *cache_put(struct diff_cache *c, const unsigned char *oid,
-				const char *data, size_t len)
-{
-	struct centry *e, *dup;
-	size_t b = bucket_of(oid);
-
-	if (len > c->max_bytes / 8)
-		return NULL;
-	e = xcalloc(1, sizeof(*e));
-	memcpy(e->oid, oid, OID_RAWSZ);
-	e->data = xmalloc(len ? len : 1);
-	memcpy(e->data, data, len);
-	e->len = len;
-	e->refs = 1;
-	pthread_mutex_lock(&c->lock);
-	for (dup = c->bucket[b]; dup; dup = dup->hnext)
-		if (!memcmp(dup->oid, oid, OID_RAWSZ))
-			break;
-	if (dup) {
-		/* another worker read it meanwhile */
-		dup->refs++;
-		pthread_mutex_unlock(&c->lock);
-		free(e->data);
-		free(e);
-		return dup;
-	}
-	make_room(c, len);
-	e->hnext = c->bucket[b];
-	c->bucket[b] = e;
-	lru_push(c, e);
-	c->bytes += len;
-	pthread_mutex_unlock(&c->lock);
-	return e;
-}
-
-static void cache_release(struct diff_cache *c, struct centry *e)
-{
-	if (!e)
-		return;
-	pthread_mutex_lock(&c->lock);
-	e->refs--;
-	if (!e->refs && c->bytes > c->max_bytes)
-		make_room(c, 0);
-	pthread_mutex_unlock(&c->lock);
-}
-
-void diff_cache_free(struct diff_cache *c)
-{
-	size_t i;
-
-	if (!c)
-		return;
-	for (i = 0; i < CACHE_BUCKETS; i++)
-		while (c->bucket[i]) {
-			struct centry *e = c->bucket[i];
-
-			c->bucket[i] = e->hnext;
-			free(e->data);
-			free(e);
-		}
-	pthread_mutex_destroy(&c->lock);
-	free(c);
-}
-
 /* ---- contents and lines ------------------------------------------ */
 
 struct line_ctx {
@@ -708,10 +538,9 @@ static int diff_lines(struct diff_file *f, const struct diff_visitor *v,
 	return lc.failed ? -1 : 0;
 }
 
-/* Where one side's contents live: a libgit2 blob, or a cache entry. */
+/* Where one side's contents live. */
 struct side {
 	git_blob *blob;
-	struct centry *ce;
 };
 
 /* Loads one side; 0 when loaded or skipped (flags say why), -1 when the
@@ -728,11 +557,6 @@ static int load_side(git_repository *repo, const struct mirror *m,
 	char hex[OID_HEXSZ + 1], chex[OID_HEXSZ + 1];
 	int rc;
 
-	if (o->cache && (sd->ce = cache_get(o->cache, id->id))) {
-		*data = sd->ce->data;
-		*len = sd->ce->len;
-		goto loaded;
-	}
 	if (git_repository_odb(&odb, repo) < 0)
 		goto unreadable;
 	rc = git_odb_read_header(&size, &type, odb, id);
@@ -747,13 +571,6 @@ static int load_side(git_repository *repo, const struct mirror *m,
 		goto unreadable;
 	*data = git_blob_rawcontent(sd->blob);
 	*len = (size_t)git_blob_rawsize(sd->blob);
-	if (o->cache &&
-	    (sd->ce = cache_put(o->cache, id->id, *data, *len))) {
-		git_blob_free(sd->blob);
-		sd->blob = NULL;
-		*data = sd->ce->data;
-	}
-loaded:
 	if (memchr(*data, '\0', *len < BINARY_PROBE ? *len : BINARY_PROBE))
 		f->flags |= FILE_BINARY;
 	return 0;
@@ -780,7 +597,7 @@ static int visit_change(struct mirror *m, const unsigned char *commit,
 			const struct diff_visitor *v)
 {
 	struct diff_file f;
-	struct side so = { NULL, NULL }, sn = { NULL, NULL };
+	struct side so = { NULL }, sn = { NULL };
 	char sub_old[18 + OID_HEXSZ + 2], sub_new[18 + OID_HEXSZ + 2];
 	int want, ret = 0;
 
@@ -846,10 +663,6 @@ static int visit_change(struct mirror *m, const unsigned char *commit,
 out:
 	git_blob_free(so.blob);
 	git_blob_free(sn.blob);
-	if (o->cache) {
-		cache_release(o->cache, so.ce);
-		cache_release(o->cache, sn.ce);
-	}
 	return ret;
 }
 

@@ -25,23 +25,10 @@
 struct arena;
 struct mirror;
 
-struct diff_cache;
-
 struct diff_opts {
 	size_t max_size;	/* blobs above this are not read (0: none) */
 	int renames;		/* detect renames */
-	struct diff_cache *cache;	/* shared blob cache, or NULL */
 };
-
-/*
- * A cache of blob contents, shared by the scan's workers (it locks), of
- * at most max_bytes.  Why: the new side of one change is the old side of
- * the file's next change, and libgit2 keeps no delta base above 1 MiB,
- * so without it a large, often-edited file is rebuilt from its whole
- * delta chain twice per change.  Least recently used blobs go first.
- */
-struct diff_cache *diff_cache_new(size_t max_bytes);
-void diff_cache_free(struct diff_cache *c);
 
 struct diff_file {
 	const char *path;	/* new path; old path for a deletion */

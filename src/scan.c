@@ -31,8 +31,6 @@
 #define BATCH 512
 /* How far workers may run ahead of the writer (bounds memory). */
 #define WINDOW 1024
-/* The workers' shared blob cache (diff.h says why it pays). */
-#define BLOB_CACHE_BYTES ((size_t)48 << 20)
 /* Evidence kept per rule and commit; tags need only one. */
 #define MATCHES_PER_RULE 16
 /* Regexes see at most this much of a line: longer lines are generated or
@@ -66,7 +64,6 @@ struct scan_repo {
 	unsigned char (*flips)[OID_RAWSZ];
 	size_t nflips, falloc;
 	size_t nrescan;			/* jobs[0..nrescan) are rescans */
-	struct diff_cache *cache;	/* blob contents, shared */
 	struct result **results;
 	size_t next_job, written;
 	int abort;
@@ -469,7 +466,7 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	struct result *res = xcalloc(1, sizeof(*res));
 	struct eval *ev = &w->ev;
 	struct commit *c = &res->c;
-	struct diff_opts dopts = { sr->o->max_size, 1, sr->cache };
+	struct diff_opts dopts = { sr->o->max_size, 1 };
 	struct diff_visitor v = { on_need, on_file, on_line, on_file_done, ev };
 	char hex[OID_HEXSZ + 1];
 	size_t nr = sr->rules->nrules;
@@ -1146,7 +1143,6 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 	sr.rtxn = NULL;
 
 	sr.results = xcalloc(sr.njobs + 1, sizeof(*sr.results));
-	sr.cache = diff_cache_new(BLOB_CACHE_BYTES);
 	nworkers = o->jobs < 1 ? 1 : o->jobs;
 	if ((size_t)nworkers > sr.njobs)
 		nworkers = sr.njobs ? (int)sr.njobs : 0;
@@ -1210,7 +1206,6 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 out:
 	if (nworkers)
 		stop_workers(&sr, ws, nworkers);
-	diff_cache_free(sr.cache);
 	msg_progress_done();
 	index_abort(sr.rtxn);
 	if (sr.results) {
