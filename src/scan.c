@@ -939,21 +939,34 @@ redo:
 
 /* ---- one repository ---------------------------------------------- */
 
+static int cmp_ref_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct mirror_ref *const *)a)->name,
+		      (*(const struct mirror_ref *const *)b)->name);
+}
+
+/* Do the refs point where the stored tips do?  The stored tips come in
+ * key (name) order; the refs are sorted the same way first, so that
+ * the thousands of refs of a large mirror compare in linear time. */
 static int same_tips(const struct mirror_ref *refs, size_t nrefs,
 		     const struct ref_tip *tips, size_t ntips)
 {
-	size_t i, j;
+	const struct mirror_ref **sorted;
+	size_t i;
+	int same = 1;
 
 	if (nrefs != ntips)
 		return 0;
-	for (i = 0; i < nrefs; i++) {
-		for (j = 0; j < ntips; j++)
-			if (!strcmp(refs[i].name, tips[j].name))
-				break;
-		if (j == ntips || memcmp(refs[i].oid, tips[j].oid, OID_RAWSZ))
-			return 0;
-	}
-	return 1;
+	sorted = xcalloc(nrefs + 1, sizeof(*sorted));
+	for (i = 0; i < nrefs; i++)
+		sorted[i] = &refs[i];
+	if (nrefs)
+		qsort(sorted, nrefs, sizeof(*sorted), cmp_ref_name);
+	for (i = 0; i < nrefs && same; i++)
+		same = !strcmp(sorted[i]->name, tips[i].name) &&
+		       !memcmp(sorted[i]->oid, tips[i].oid, OID_RAWSZ);
+	free(sorted);
+	return same;
 }
 
 static int start_workers(struct scan_repo *sr, struct worker *ws, int n)
