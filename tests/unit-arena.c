@@ -102,8 +102,7 @@ static void test_large(void)
 
 	small1 = arena_alloc(&a, 16);
 	memset(small1, 1, 16);
-	/* most of the first 64 KiB block, so that the next big item no
-	 * longer fits in it */
+	/* bigger than a quarter block: an item of its own */
 	arena_alloc(&a, 60000);
 	big = arena_alloc(&a, 16 * 1024 + 1);
 	memset(big, 2, 16 * 1024 + 1);
@@ -120,10 +119,10 @@ static void test_large(void)
 		bad += huge[i] != 4;
 	is_int(bad, 0, "large items and their neighbours intact");
 #ifndef ARENA_DEBUG
-	/* a big item that does not fit gets its own block, and the
-	 * partly used one stays in front and keeps filling */
-	ok(small2 == small1 + 16 + 60000,
-	   "small items continue the shared block after a big one");
+	/* big items get blocks of their own, and the partly used small
+	 * block stays in front and keeps filling */
+	ok(small2 == small1 + 16,
+	   "small items continue the shared block after big ones");
 #else
 	skip("block layout (ARENA_DEBUG)");
 #endif
