@@ -38,10 +38,20 @@ static const char usage_text[] =
 "      [--author TEXT] [--since DATE] [--until DATE] [--landed|--proposed]\n"
 "      [--format text|json|ndjson|csv]\n"
 "      list indexed commits, newest first; exit 1 when none match\n"
+"  report [--since DATE] [--until DATE] [--repo NAME]... [--tag TAG]...\n"
+"      [--format md|json|ndjson|csv|sarif|html] [--lang en|zh] [-o FILE]\n"
+"      the digest of a window (default: yesterday, UTC): every repository,\n"
+"      its landed commits with tags and evidence, pull-request activity\n"
+"  stats [--by day|week|month] [--tag TAG]... [--repo NAME]...\n"
+"      [--since DATE] [--until DATE] [--format text|csv|json]\n"
+"      landed commits counted per period and tag\n"
 "  show [--repo NAME] [--format text|json] COMMIT\n"
 "      one commit: metadata, files, and every match with its line\n"
 "  repos [--format text|json]\n"
 "      the mirrors in the index, their tips and last scan\n"
+"  prs [--repo NAME]... [--state open|merged|closed|all] [--tag TAG]...\n"
+"      [--since DATE] [--format text|json|ndjson]\n"
+"      pull requests from refs/pull/*, newest first; exit 1 when none\n"
 "  rules list | check [FILE...] | test [FILE...]\n"
 "      list the rules, check rule files, or run their examples\n"
 "\n"
@@ -55,8 +65,8 @@ static const char usage_text[] =
 "  -V, --version       versions of mirrorscan and its libraries\n"
 "\n"
 "DATE is YYYY-MM-DD, ISO 8601, today, yesterday, or 'N days ago' (UTC).\n"
-"Exit status: 0 success, 1 nothing found (log), 2 usage or input error,\n"
-"3 finished but something could not be read.  See mirrorscan(1).\n";
+"Exit status: 0 success, 1 nothing found (log, prs), 2 usage or input\n"
+"error, 3 finished but something could not be read.  See mirrorscan(1).\n";
 
 void cli_help(const char *cmd)
 {

@@ -8,12 +8,17 @@
 #include "buf.h"
 #include "cli.h"
 #include "date.h"
+#include "esc.h"
 #include "index.h"
 #include "mirror.h"
 #include "msg.h"
+#include "ofile.h"
+#include "prs.h"
 #include "query.h"
+#include "report.h"
 #include "rules.h"
 #include "scan.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +33,22 @@ static int next_opt(int argc, char **argv, const struct option *longopts,
 		    const char *cmd)
 {
 	int c = getopt_long(argc, argv, "+h", longopts, NULL);
+
+	if (c == 'h') {
+		cli_help(cmd);
+		exit(0);
+	}
+	if (c == '?' || c == ':')
+		cli_usage_error("%s: unknown option or missing value '%s'",
+				cmd, argv[optind - 1]);
+	return c;
+}
+
+/* next_opt() for a command that has short options besides -h. */
+static int next_opt_short(int argc, char **argv, const char *shortopts,
+			  const struct option *longopts, const char *cmd)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
 
 	if (c == 'h') {
 		cli_help(cmd);
@@ -313,6 +334,72 @@ out:
 	return ret;
 }
 
+/* ---- prs --------------------------------------------------------- */
+
+int cmd_prs(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "repo", required_argument, NULL, 'R' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "since", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct prs_filter f;
+	struct index *idx = NULL;
+	size_t talloc = 0, ralloc = 0, count = 0;
+	int fmt = FMT_TEXT, c, ret = MS_EXIT_USAGE;
+
+	memset(&f, 0, sizeof(f));
+	f.state = -1;
+	f.since = INT64_MIN;
+	reset_getopt();
+	while ((c = next_opt(argc, argv, longopts, "prs")) != -1) {
+		switch (c) {
+		case 'R':
+			ALLOC_GROW(f.repos, f.nrepos + 1, ralloc);
+			f.repos[f.nrepos++] = optarg;
+			break;
+		case 'S':
+			f.state = strcmp(optarg, "all") ? prs_state_parse(optarg)
+							 : -1;
+			if (f.state < 0 && strcmp(optarg, "all"))
+				cli_usage_error("prs: unknown --state '%s' "
+						"(open, merged, closed, all)",
+						optarg);
+			break;
+		case 't':
+			ALLOC_GROW(f.tags, f.ntags + 1, talloc);
+			f.tags[f.ntags++] = optarg;
+			break;
+		case 's':
+			f.since = parse_date("prs", "--since", optarg);
+			break;
+		case 'f':
+			fmt = query_format(optarg, 0x7);
+			if (fmt < 0)
+				cli_usage_error("prs: unknown --format '%s' "
+						"(text, json, ndjson)", optarg);
+			break;
+		}
+	}
+	if (optind < argc)
+		cli_usage_error("prs: unexpected argument '%s'", argv[optind]);
+	if (open_index(&idx, 0) < 0)
+		goto out;
+	if (prs_query(idx, &f, (enum out_format)fmt, opt.color, stdout,
+		      &count) < 0)
+		goto out;
+	ret = count ? MS_EXIT_OK : MS_EXIT_NONE;
+out:
+	index_close(idx);
+	free(f.tags);
+	free(f.repos);
+	return ret;
+}
+
 /* ---- rules ------------------------------------------------------- */
 
 static void rules_list(const struct rules *r)
@@ -376,5 +463,196 @@ int cmd_rules(int argc, char **argv)
 	ret = MS_EXIT_OK;
 out:
 	rules_release(&rules);
+	return ret;
+}
+
+/* ---- report, stats ----------------------------------------------- */
+
+#define DAY_SECS 86400
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "repo", required_argument, NULL, 'R' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct report_format *fmt = &report_md;
+	struct report_opts ro;
+	struct report r;
+	struct rules rules = { 0 };
+	struct ofile of = OFILE_INIT;
+	struct index *idx = NULL;
+	const char *output = NULL;
+	size_t talloc = 0, ralloc = 0;
+	int have_since = 0, have_until = 0, c, ret = MS_EXIT_USAGE;
+	int64_t now = date_now();
+
+	memset(&ro, 0, sizeof(ro));
+	memset(&r, 0, sizeof(r));
+	reset_getopt();
+	while ((c = next_opt_short(argc, argv, "+ho:", longopts,
+				   "report")) != -1) {
+		switch (c) {
+		case 's':
+			ro.since = parse_date("report", "--since", optarg);
+			have_since = 1;
+			break;
+		case 'u':
+			ro.until = parse_date("report", "--until", optarg);
+			have_until = 1;
+			break;
+		case 'R':
+			ALLOC_GROW(ro.repos, ro.nrepos + 1, ralloc);
+			ro.repos[ro.nrepos++] = optarg;
+			break;
+		case 't':
+			ALLOC_GROW(ro.tags, ro.ntags + 1, talloc);
+			ro.tags[ro.ntags++] = optarg;
+			break;
+		case 'f':
+			fmt = report_format_find(optarg);
+			if (!fmt)
+				cli_usage_error("report: unknown --format '%s' "
+						"(%s)", optarg,
+						report_format_names());
+			break;
+		case 'l':
+			if (!strcmp(optarg, "en"))
+				ro.lang = REPORT_EN;
+			else if (!strcmp(optarg, "zh"))
+				ro.lang = REPORT_ZH;
+			else
+				cli_usage_error("report: unknown --lang '%s' "
+						"(en, zh)", optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		}
+	}
+	if (optind < argc)
+		cli_usage_error("report: unexpected argument '%s'",
+				argv[optind]);
+	/* no window: yesterday (UTC), the daily digest; one bound: the day
+	 * before --until, or from --since up to now */
+	if (!have_since && !have_until) {
+		ro.until = date_day_start(now);
+		ro.since = ro.until - DAY_SECS;
+	} else if (!have_until) {
+		ro.until = now;
+	} else if (!have_since) {
+		ro.since = ro.until - DAY_SECS;
+	}
+	if (ro.since >= ro.until)
+		cli_usage_error("report: the window is empty: --since must be "
+				"before --until%s", have_until ? "" :
+				" (which is now)");
+	if ((fmt->flags & REPORT_RULES) && load_rules(&rules) < 0)
+		goto out;
+	if (open_index(&idx, 0) < 0)
+		goto out;
+	if (report_load(&r, idx, &ro) < 0)
+		goto out;
+	r.rules = (fmt->flags & REPORT_RULES) ? &rules : NULL;
+	if (ofile_open(&of, output) < 0)
+		goto out;
+	if (fmt->write(&r, of.fp) < 0 && of.tmp) {
+		struct buf name = BUF_INIT;
+
+		esc_text(&name, output, strlen(output));
+		error("cannot write '%s': %s", name.ptr, strerror(errno));
+		buf_release(&name);
+		goto out;
+	}
+	if (ofile_commit(&of) < 0)
+		goto out;
+	ret = MS_EXIT_OK;	/* stdout is checked by main() */
+out:
+	ofile_abort(&of);
+	report_release(&r);
+	index_close(idx);
+	rules_release(&rules);
+	free(ro.repos);
+	free(ro.tags);
+	return ret;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "repo", required_argument, NULL, 'R' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stats_opts so;
+	struct index *idx = NULL;
+	size_t talloc = 0, ralloc = 0;
+	int c, fmt, by, ret = MS_EXIT_USAGE;
+
+	memset(&so, 0, sizeof(so));
+	so.by = STATS_MONTH;
+	so.since = INT64_MIN;
+	so.until = INT64_MAX;
+	so.fmt = FMT_TEXT;
+	reset_getopt();
+	while ((c = next_opt(argc, argv, longopts, "stats")) != -1) {
+		switch (c) {
+		case 'b':
+			by = stats_by_parse(optarg);
+			if (by < 0)
+				cli_usage_error("stats: unknown --by '%s' (day, "
+						"week, month)", optarg);
+			so.by = (enum stats_by)by;
+			break;
+		case 't':
+			ALLOC_GROW(so.tags, so.ntags + 1, talloc);
+			so.tags[so.ntags++] = optarg;
+			break;
+		case 'R':
+			ALLOC_GROW(so.repos, so.nrepos + 1, ralloc);
+			so.repos[so.nrepos++] = optarg;
+			break;
+		case 's':
+			so.since = parse_date("stats", "--since", optarg);
+			break;
+		case 'u':
+			so.until = parse_date("stats", "--until", optarg);
+			break;
+		case 'f':
+			/* bits of query_format(): text, json, csv */
+			fmt = query_format(optarg, 0xb);
+			if (fmt < 0)
+				cli_usage_error("stats: unknown --format '%s' "
+						"(text, csv, json)", optarg);
+			so.fmt = (enum out_format)fmt;
+			break;
+		}
+	}
+	if (optind < argc)
+		cli_usage_error("stats: unexpected argument '%s'",
+				argv[optind]);
+	if (so.since >= so.until)
+		cli_usage_error("stats: --since must be before --until");
+	if (open_index(&idx, 0) < 0)
+		goto out;
+	/* a failed stdout is main()'s to judge (quiet on a closed pipe) */
+	if (stats_run(idx, &so, stdout) == 0 || ferror(stdout))
+		ret = MS_EXIT_OK;
+out:
+	index_close(idx);
+	free(so.tags);
+	free(so.repos);
 	return ret;
 }

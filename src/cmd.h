@@ -10,5 +10,8 @@ int cmd_log(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_repos(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_prs(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "msg.h"
+#include "prs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,8 @@
 #define INDEX_MAGIC "mirrorscan-index"
 #define COMMIT_RECORD_VERSION 1
 #define REPO_RECORD_VERSION 1
+#define PR_RECORD_VERSION 1
+#define PR_PASS_RECORD_VERSION 2
 /* The map starts at 256 MiB and doubles on MDB_MAP_FULL: the data file
  * only grows as pages are used, so a generous map costs nothing. */
 #define INITIAL_MAP ((size_t)256 << 20)
@@ -33,6 +36,10 @@
 struct index {
 	MDB_env *env;
 	MDB_dbi meta, repos, refs, commits, bytime, bytag;
+	/* pull requests: absent (has_prs 0) in an index that no scan of
+	 * this version has written yet, which then simply holds none */
+	MDB_dbi prs, bypr, ondefault, prcommits;
+	int has_prs;
 	char *path;
 	int lockfd;
 	int writable;
@@ -450,6 +457,20 @@ static int open_dbis(struct index *idx)
 		mdb_txn_abort(txn);
 		return -1;
 	}
+	/* the pull-request tables came after schema 1's first tables:
+	 * a reader of an older index finds none (a scan creates them) */
+	rc = mdb_dbi_open(txn, "prs", fl, &idx->prs);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "bypr", fl, &idx->bypr);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "ondefault", fl, &idx->ondefault);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "prcommits", fl, &idx->prcommits);
+	if (rc && rc != MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return lmdb_error(idx, "mdb_dbi_open", rc);
+	}
+	idx->has_prs = !rc;
 	if ((rc = mdb_txn_commit(txn)))
 		return lmdb_error(idx, "mdb_txn_commit", rc);
 	return 0;
@@ -1104,4 +1125,409 @@ int index_each_prefix(struct index_txn *t, uint32_t repo, const char *prefix,
 		ret = each_prefix_in(t, repos[i].id, prefix, a, fn, payload);
 	free(repos);
 	return ret == MS_STOP ? 0 : ret;
+}
+
+/* ---- pull requests ----------------------------------------------- */
+
+#define PR_KEYSZ 8
+#define BYPR_KEYSZ (8 + OID_RAWSZ)
+
+static void put_oid(struct buf *b, const unsigned char *oid)
+{
+	buf_add(b, oid, OID_RAWSZ);
+}
+
+static void get_oid(struct reader *r, unsigned char *oid)
+{
+	if (r->bad || (size_t)(r->end - r->p) < OID_RAWSZ) {
+		r->bad = 1;
+		memset(oid, 0, OID_RAWSZ);
+		return;
+	}
+	memcpy(oid, r->p, OID_RAWSZ);
+	r->p += OID_RAWSZ;
+}
+
+static void pr_key(unsigned char *k, uint32_t repo, uint32_t number)
+{
+	be32(k, repo);
+	be32(k + 4, number);
+}
+
+static void encode_pr(struct buf *b, const struct pr *pr)
+{
+	uint32_t i;
+
+	put_uv(b, PR_RECORD_VERSION);
+	put_uv(b, pr->state);
+	put_uv(b, pr->flags);
+	put_oid(b, pr->head);
+	if (pr->flags & PR_MERGE_REF)
+		put_oid(b, pr->merge);
+	if (pr->flags & PR_LANDED)
+		put_oid(b, pr->landed);
+	put_sv(b, pr->first_time);
+	put_sv(b, pr->last_time);
+	put_sv(b, pr->landed_time);
+	put_sv(b, pr->state_time);
+	put_str(b, pr->title);
+	put_str(b, pr->author);
+	put_str(b, pr->email);
+	put_uv(b, pr->ntags);
+	for (i = 0; i < pr->ntags; i++)
+		put_str(b, pr->tags[i]);
+	put_uv(b, pr->ncommits);
+	for (i = 0; i < pr->ncommits; i++)
+		put_oid(b, pr->commits[i]);
+}
+
+static int decode_pr(const MDB_val *val, uint32_t number, struct arena *a,
+		     struct pr *pr)
+{
+	struct reader r = { val->mv_data,
+			    (const unsigned char *)val->mv_data + val->mv_size,
+			    0 };
+	uint32_t i;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->number = number;
+	if (get_uv(&r) != PR_RECORD_VERSION)
+		return -1;
+	pr->state = (enum pr_state)get_uv(&r);
+	pr->flags = (unsigned)get_uv(&r);
+	get_oid(&r, pr->head);
+	if (pr->flags & PR_MERGE_REF)
+		get_oid(&r, pr->merge);
+	if (pr->flags & PR_LANDED)
+		get_oid(&r, pr->landed);
+	pr->first_time = get_sv(&r);
+	pr->last_time = get_sv(&r);
+	pr->landed_time = get_sv(&r);
+	pr->state_time = get_sv(&r);
+	pr->title = get_str(&r, a);
+	pr->author = get_str(&r, a);
+	pr->email = get_str(&r, a);
+	pr->ntags = get_count(&r, 1);
+	pr->tags = arena_calloc(a, pr->ntags + 1, sizeof(*pr->tags));
+	for (i = 0; i < pr->ntags && !r.bad; i++)
+		pr->tags[i] = get_str(&r, a);
+	pr->ncommits = get_count(&r, OID_RAWSZ);
+	pr->commits = arena_calloc(a, pr->ncommits + 1, OID_RAWSZ);
+	for (i = 0; i < pr->ncommits && !r.bad; i++)
+		get_oid(&r, pr->commits[i]);
+	if (pr->state > PR_CLOSED)
+		r.bad = 1;
+	return r.bad ? -1 : 0;
+}
+
+int index_pr_get(struct index_txn *t, uint32_t repo, uint32_t number,
+		 struct arena *a, struct pr *out)
+{
+	unsigned char key[PR_KEYSZ];
+	MDB_val k = { sizeof(key), key }, v;
+	int rc;
+
+	if (!t->idx->has_prs || !number)
+		return MS_NOTFOUND;
+	pr_key(key, repo, number);
+	rc = mdb_get(t->txn, t->idx->prs, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return MS_NOTFOUND;
+	if (rc)
+		return lmdb_error(t->idx, "mdb_get", rc);
+	if (decode_pr(&v, number, a, out) < 0)
+		return error("%s: corrupt record of pull request #%u",
+			     t->idx->path, number);
+	return 0;
+}
+
+int index_pr_put(struct index_txn *t, uint32_t repo, const struct pr *pr)
+{
+	unsigned char key[PR_KEYSZ];
+	struct buf rec = BUF_INIT;
+	MDB_val k = { sizeof(key), key }, v, old;
+	int rc, ret = 0;
+
+	if (!pr->number)
+		die("BUG: pull request number 0");
+	pr_key(key, repo, pr->number);
+	encode_pr(&rec, pr);
+	rc = mdb_get(t->txn, t->idx->prs, &k, &old);
+	if (!rc && old.mv_size == rec.len &&
+	    !memcmp(old.mv_data, rec.ptr, rec.len)) {
+		ret = 1;	/* the same: not written, nothing to do */
+		goto out;
+	}
+	if (rc && rc != MDB_NOTFOUND) {
+		ret = lmdb_error(t->idx, "mdb_get", rc);
+		goto out;
+	}
+	v.mv_size = rec.len;
+	v.mv_data = rec.ptr;
+	if ((rc = mdb_put(t->txn, t->idx->prs, &k, &v, 0)))
+		ret = put_failed(t, "mdb_put", rc);
+out:
+	buf_release(&rec);
+	return ret;
+}
+
+int index_each_pr(struct index_txn *t, uint32_t repo, struct arena *a,
+		  index_pr_fn fn, void *payload)
+{
+	unsigned char lo[PR_KEYSZ];
+	MDB_cursor *cur;
+	MDB_val k = { sizeof(lo), lo }, v;
+	int rc, ret = 0;
+
+	if (!t->idx->has_prs)
+		return 0;
+	pr_key(lo, repo, 1);
+	if ((rc = mdb_cursor_open(t->txn, t->idx->prs, &cur)))
+		return lmdb_error(t->idx, "mdb_cursor_open", rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const unsigned char *p = k.mv_data;
+		struct pr pr;
+
+		if (k.mv_size != PR_KEYSZ || rd32(p) != repo)
+			break;
+		if (decode_pr(&v, rd32(p + 4), a, &pr) < 0) {
+			ret = error("%s: corrupt record of pull request #%u",
+				    t->idx->path, rd32(p + 4));
+			break;
+		}
+		if ((ret = fn(repo, &pr, payload)))
+			break;
+	}
+	if (!ret && rc && rc != MDB_NOTFOUND)
+		ret = lmdb_error(t->idx, "mdb_cursor_get", rc);
+	mdb_cursor_close(cur);
+	return ret == MS_STOP ? 0 : ret;
+}
+
+/* The pass record: number 0 of the prs table. */
+int index_pr_pass_get(struct index_txn *t, uint32_t repo, struct arena *a,
+		      struct pr_pass *out)
+{
+	unsigned char key[PR_KEYSZ];
+	MDB_val k = { sizeof(key), key }, v;
+	struct reader r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->default_ref = "";
+	if (!t->idx->has_prs)
+		return MS_NOTFOUND;
+	pr_key(key, repo, 0);
+	rc = mdb_get(t->txn, t->idx->prs, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return MS_NOTFOUND;
+	if (rc)
+		return lmdb_error(t->idx, "mdb_get", rc);
+	r.p = v.mv_data;
+	r.end = r.p + v.mv_size;
+	r.bad = 0;
+	if (get_uv(&r) != PR_PASS_RECORD_VERSION)
+		return MS_NOTFOUND;	/* a later format: redo the pass */
+	out->has_tip = (int)get_uv(&r) & 1;
+	if (out->has_tip)
+		get_oid(&r, out->tip);
+	out->rules_hash = get_uv(&r);
+	out->default_ref = get_str(&r, a);
+	if (r.bad)
+		return error("%s: corrupt pull-request state of repository %u",
+			     t->idx->path, repo);
+	return 0;
+}
+
+int index_pr_pass_put(struct index_txn *t, uint32_t repo,
+		      const struct pr_pass *pass)
+{
+	unsigned char key[PR_KEYSZ];
+	struct buf rec = BUF_INIT;
+	MDB_val k = { sizeof(key), key }, v;
+	int rc, ret = 0;
+
+	pr_key(key, repo, 0);
+	put_uv(&rec, PR_PASS_RECORD_VERSION);
+	put_uv(&rec, pass->has_tip ? 1 : 0);
+	if (pass->has_tip)
+		put_oid(&rec, pass->tip);
+	put_uv(&rec, pass->rules_hash);
+	put_str(&rec, pass->default_ref);
+	v.mv_size = rec.len;
+	v.mv_data = rec.ptr;
+	if ((rc = mdb_put(t->txn, t->idx->prs, &k, &v, 0)))
+		ret = put_failed(t, "mdb_put", rc);
+	buf_release(&rec);
+	return ret;
+}
+
+int index_bypr_add(struct index_txn *t, uint32_t repo, uint32_t number,
+		   const unsigned char *oid)
+{
+	unsigned char key[BYPR_KEYSZ];
+	MDB_val k = { sizeof(key), key }, v = { 0, "" };
+	int rc;
+
+	pr_key(key, repo, number);
+	memcpy(key + PR_KEYSZ, oid, OID_RAWSZ);
+	if ((rc = mdb_put(t->txn, t->idx->bypr, &k, &v, 0)))
+		return put_failed(t, "mdb_put", rc);
+	return 0;
+}
+
+int index_bypr_get(struct index_txn *t, uint32_t repo, uint32_t number,
+		   unsigned char (**out)[OID_RAWSZ], size_t *n)
+{
+	unsigned char key[BYPR_KEYSZ] = { 0 };
+	MDB_cursor *cur;
+	MDB_val k = { sizeof(key), key }, v;
+	size_t alloc = 0;
+	int rc, ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!t->idx->has_prs)
+		return 0;
+	pr_key(key, repo, number);
+	if ((rc = mdb_cursor_open(t->txn, t->idx->bypr, &cur)))
+		return lmdb_error(t->idx, "mdb_cursor_open", rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != BYPR_KEYSZ ||
+		    memcmp(k.mv_data, key, PR_KEYSZ))
+			break;
+		ALLOC_GROW(*out, *n + 1, alloc);
+		memcpy((*out)[(*n)++], (unsigned char *)k.mv_data + PR_KEYSZ,
+		       OID_RAWSZ);
+	}
+	if (rc && rc != MDB_NOTFOUND)
+		ret = lmdb_error(t->idx, "mdb_cursor_get", rc);
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+int index_ondefault_has(struct index_txn *t, uint32_t repo,
+			const unsigned char *oid)
+{
+	unsigned char key[COMMIT_KEYSZ];
+	MDB_val k = { sizeof(key), key }, v;
+	int rc;
+
+	if (!t->idx->has_prs)
+		return 0;
+	commit_key(key, repo, oid);
+	rc = mdb_get(t->txn, t->idx->ondefault, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return lmdb_error(t->idx, "mdb_get", rc);
+	return 1;
+}
+
+int index_ondefault_add(struct index_txn *t, uint32_t repo,
+			const unsigned char *oid)
+{
+	unsigned char key[COMMIT_KEYSZ];
+	MDB_val k = { sizeof(key), key }, v = { 0, "" };
+	int rc;
+
+	commit_key(key, repo, oid);
+	if ((rc = mdb_put(t->txn, t->idx->ondefault, &k, &v, 0)))
+		return put_failed(t, "mdb_put", rc);
+	return 0;
+}
+
+int index_ondefault_clear(struct index_txn *t, uint32_t repo)
+{
+	unsigned char pfx[4];
+	MDB_cursor *cur;
+	MDB_val k = { 4, pfx }, v;
+	int rc;
+
+	be32(pfx, repo);
+	if ((rc = mdb_cursor_open(t->txn, t->idx->ondefault, &cur)))
+		return lmdb_error(t->idx, "mdb_cursor_open", rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < 4 || memcmp(k.mv_data, pfx, 4))
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return put_failed(t, "mdb_cursor_del", rc);
+	return 0;
+}
+
+int index_prcommit_put(struct index_txn *t, uint32_t repo,
+		       const unsigned char *oid, uint32_t number, int del)
+{
+	unsigned char key[COMMIT_KEYSZ + 4];
+	MDB_val k = { sizeof(key), key }, v = { 0, "" };
+	int rc;
+
+	commit_key(key, repo, oid);
+	be32(key + COMMIT_KEYSZ, number);
+	rc = del ? mdb_del(t->txn, t->idx->prcommits, &k, NULL)
+		 : mdb_put(t->txn, t->idx->prcommits, &k, &v, 0);
+	if (rc && !(del && rc == MDB_NOTFOUND))
+		return put_failed(t, del ? "mdb_del" : "mdb_put", rc);
+	return 0;
+}
+
+int index_prcommit_get(struct index_txn *t, uint32_t repo,
+		       const unsigned char *oid, uint32_t **out, size_t *n)
+{
+	unsigned char key[COMMIT_KEYSZ + 4] = { 0 };
+	MDB_cursor *cur;
+	MDB_val k = { sizeof(key), key }, v;
+	size_t alloc = 0;
+	int rc, ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!t->idx->has_prs)
+		return 0;
+	commit_key(key, repo, oid);
+	if ((rc = mdb_cursor_open(t->txn, t->idx->prcommits, &cur)))
+		return lmdb_error(t->idx, "mdb_cursor_open", rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != sizeof(key) ||
+		    memcmp(k.mv_data, key, COMMIT_KEYSZ))
+			break;
+		ALLOC_GROW(*out, *n + 1, alloc);
+		(*out)[(*n)++] = rd32((unsigned char *)k.mv_data +
+				      COMMIT_KEYSZ);
+	}
+	if (rc && rc != MDB_NOTFOUND)
+		ret = lmdb_error(t->idx, "mdb_cursor_get", rc);
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+int index_bypr_clear(struct index_txn *t, uint32_t repo)
+{
+	unsigned char pfx[4];
+	MDB_cursor *cur;
+	MDB_val k = { 4, pfx }, v;
+	int rc;
+
+	be32(pfx, repo);
+	if ((rc = mdb_cursor_open(t->txn, t->idx->bypr, &cur)))
+		return lmdb_error(t->idx, "mdb_cursor_open", rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < 4 || memcmp(k.mv_data, pfx, 4))
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return put_failed(t, "mdb_cursor_del", rc);
+	return 0;
 }

@@ -14,6 +14,25 @@
  *   bytime   repo(u32 BE) time(u64 BE, biased) oid(20) -> ""   (log/report
  *            windows are key ranges)
  *   bytag    TAG NUL time(u64 BE, biased) repo(u32 BE) oid(20) -> ""
+ *   prs      repo(u32 BE) number(u32 BE) -> pull-request record (struct
+ *            pr of prs.h: state, head, merge ref, landed commit, times,
+ *            title, author, tags, its commit ids); number 0 holds the
+ *            repo's pass record (the default branch and tip that
+ *            ondefault reflects, a hash of the rule state the tags came
+ *            from)
+ *   bypr     repo(u32 BE) number(u32 BE) oid(20) -> ""   landed commits
+ *            whose subject names pull request number ("... (#N)",
+ *            "Merge pull request #N ...")
+ *   ondefault repo(u32 BE) oid(20) -> ""   commits reachable from the
+ *            default branch's tip of the pass record: where a pull
+ *            request's own commits stop, and "merged" by reachability
+ *   prcommits repo(u32 BE) oid(20) number(u32 BE) -> ""   the commits
+ *            each pull request record lists: when the default branch
+ *            takes one in, the PRs listing it are listed again
+ *
+ * An index written before the pull-request tables existed has none; a
+ * reader then finds no pull requests, and the next scan of each repo
+ * makes its tables in one full pass.
  *
  * Invariant: the index is closed under ancestry: when a commit is in it,
  * so are its parents (unless a --since horizon was set for that repo).
@@ -138,5 +157,55 @@ int index_each_tagged(struct index_txn *txn, const char *tag, int64_t since,
 int index_each_prefix(struct index_txn *txn, uint32_t repo,
 		      const char *prefix, struct arena *a, index_commit_fn fn,
 		      void *payload);
+
+/*
+ * Pull requests (prs.c decides what goes in).  index_pr_get() returns
+ * MS_NOTFOUND for none; index_pr_put() returns 1 without writing when the
+ * stored record is the same, else 0.  index_each_pr() calls fn for each
+ * PR of repo in number order (records decoded into a, which fn may reset;
+ * fn returns 0 or MS_STOP).
+ */
+struct pr;
+int index_pr_get(struct index_txn *txn, uint32_t repo, uint32_t number,
+		 struct arena *a, struct pr *out);
+int index_pr_put(struct index_txn *txn, uint32_t repo, const struct pr *pr);
+typedef int (*index_pr_fn)(uint32_t repo, const struct pr *pr,
+			   void *payload);
+int index_each_pr(struct index_txn *txn, uint32_t repo, struct arena *a,
+		  index_pr_fn fn, void *payload);
+
+/* What the last complete pull-request pass of a repo reflects. */
+struct pr_pass {
+	const char *default_ref;	/* "refs/heads/main", or "" */
+	int has_tip;
+	unsigned char tip[OID_RAWSZ];	/* the tip ondefault is up to */
+	uint64_t rules_hash;		/* of the rule state of the tags */
+};
+/* MS_NOTFOUND when no pass completed (or an index without the tables). */
+int index_pr_pass_get(struct index_txn *txn, uint32_t repo, struct arena *a,
+		      struct pr_pass *out);
+int index_pr_pass_put(struct index_txn *txn, uint32_t repo,
+		      const struct pr_pass *pass);
+
+/* Landed commits naming a pull request; *out is malloc'd (caller frees). */
+int index_bypr_add(struct index_txn *txn, uint32_t repo, uint32_t number,
+		   const unsigned char *oid);
+int index_bypr_clear(struct index_txn *txn, uint32_t repo);
+int index_bypr_get(struct index_txn *txn, uint32_t repo, uint32_t number,
+		   unsigned char (**out)[OID_RAWSZ], size_t *n);
+
+/* The default branch's commits: 1 in it, 0 not, -1 error. */
+int index_ondefault_has(struct index_txn *txn, uint32_t repo,
+			const unsigned char *oid);
+int index_ondefault_add(struct index_txn *txn, uint32_t repo,
+			const unsigned char *oid);
+int index_ondefault_clear(struct index_txn *txn, uint32_t repo);
+
+/* The pull requests listing a commit (prcommits): put or, with del,
+ * remove one key; get the numbers (*out malloc'd, caller frees). */
+int index_prcommit_put(struct index_txn *txn, uint32_t repo,
+		       const unsigned char *oid, uint32_t number, int del);
+int index_prcommit_get(struct index_txn *txn, uint32_t repo,
+		       const unsigned char *oid, uint32_t **out, size_t *n);
 
 #endif

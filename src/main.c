@@ -20,7 +20,10 @@ static const struct {
 	{ "log", cmd_log },
 	{ "show", cmd_show },
 	{ "repos", cmd_repos },
+	{ "prs", cmd_prs },
 	{ "rules", cmd_rules },
+	{ "report", cmd_report },
+	{ "stats", cmd_stats },
 };
 
 /* stdout may be a closed pipe (mirrorscan log | head): stay quiet then;

@@ -659,3 +659,100 @@ int mirror_read_commit(struct mirror *m, const unsigned char *oid,
 	git_commit_free(gc);
 	return 0;
 }
+
+/* ---- graph queries (pull requests, prs.c) ------------------------- */
+
+enum ref_kind mirror_ref_classify(const char *name, uint32_t *pr)
+{
+	struct mirror_ref r = { 0 };
+
+	if (classify(name, &r) < 0) {
+		*pr = 0;
+		return REF_OTHER;
+	}
+	*pr = r.pr;
+	return r.kind;
+}
+
+int mirror_revwalk(struct mirror *m, const unsigned char (*push)[OID_RAWSZ],
+		   size_t npush, const unsigned char (*hide)[OID_RAWSZ],
+		   size_t nhide, int topo, mirror_emit_fn fn, void *payload)
+{
+	git_revwalk *w = NULL;
+	git_oid id;
+	size_t i, pushed = 0;
+	int rc = 0, ret = 0;
+
+	if (git_revwalk_new(&w, m->repo) < 0)
+		return git_fail("cannot walk", m->path);
+	git_revwalk_sorting(w, topo ? GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME
+				    : GIT_SORT_NONE);
+	/* an id that is not a commit here (an old tip that a force push
+	 * left to be pruned) is skipped: hiding less only walks more */
+	for (i = 0; i < nhide; i++) {
+		memcpy(id.id, hide[i], OID_RAWSZ);
+		if (git_revwalk_hide(w, &id) < 0)
+			git_error_clear();
+	}
+	for (i = 0; i < npush; i++) {
+		memcpy(id.id, push[i], OID_RAWSZ);
+		if (git_revwalk_push(w, &id) < 0)
+			git_error_clear();
+		else
+			pushed++;
+	}
+	while (pushed && !(rc = git_revwalk_next(&id, w))) {
+		rc = fn(id.id, payload);
+		if (rc < 0) {
+			ret = -1;
+			break;
+		}
+		if (rc > 0)
+			break;
+	}
+	if (pushed && !ret && rc < 0 && rc != GIT_ITEROVER)
+		ret = git_fail("cannot walk the history of", m->path);
+	git_revwalk_free(w);
+	return ret;
+}
+
+int mirror_descends(struct mirror *m, const unsigned char *commit,
+		    const unsigned char *ancestor)
+{
+	git_oid c, a;
+	int rc;
+
+	if (!memcmp(commit, ancestor, OID_RAWSZ))
+		return 1;
+	memcpy(c.id, commit, OID_RAWSZ);
+	memcpy(a.id, ancestor, OID_RAWSZ);
+	rc = git_graph_descendant_of(m->repo, &c, &a);
+	if (rc < 0) {
+		/* the ancestor is gone (pruned after a force push): it is
+		 * not in the history any more */
+		git_error_clear();
+		return 0;
+	}
+	return rc;
+}
+
+int mirror_read_parents(struct mirror *m, const unsigned char *oid,
+			unsigned char (*parents)[OID_RAWSZ], unsigned max,
+			unsigned *n)
+{
+	git_commit *gc = NULL;
+	git_oid id;
+	char hex[OID_HEXSZ + 1];
+	unsigned i;
+
+	memcpy(id.id, oid, OID_RAWSZ);
+	if (git_commit_lookup(&gc, m->repo, &id) < 0) {
+		oid_to_hex(hex, oid);
+		return git_fail("cannot read commit", hex);
+	}
+	*n = git_commit_parentcount(gc);
+	for (i = 0; i < *n && i < max; i++)
+		memcpy(parents[i], git_commit_parent_id(gc, i)->id, OID_RAWSZ);
+	git_commit_free(gc);
+	return 0;
+}

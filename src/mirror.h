@@ -113,6 +113,37 @@ int mirror_read_commit(struct mirror *m, const unsigned char *oid,
  * at its start; 0 when neither. */
 uint32_t mirror_subject_pr(const char *subject);
 
+/*
+ * Graph queries for the pull-request pass (prs.c).
+ *
+ * mirror_ref_classify(): the kind of a ref name as mirror_refs() gives it
+ * (REF_OTHER for notes and stash too); *pr gets N of refs/pull/N/...
+ *
+ * mirror_revwalk(): libgit2's revision walk: fn gets each commit reachable
+ * from one of push[] and from none of hide[] (git rev-list PUSH ^HIDE), in
+ * no set order, or newest first in topological order with topo.  fn
+ * returns 0 to go on, 1 to stop there, -1 to abort (then -1 is returned).
+ * Ids that are not commits of m are skipped.  The walk costs what git's
+ * does: the hidden side is walked down to the oldest commit shown, so a
+ * caller hides tips that are close to what it pushes.
+ *
+ * mirror_descends(): 1 when commit is ancestor or descends from it, 0
+ * when not (or when ancestor is not in m).  One merge-base query: for a
+ * repository's one default tip per scan, not for each pull request.
+ *
+ * mirror_read_parents(): the first max parents of a commit into parents,
+ * *n how many it has; -1 (reported) when it cannot be read.
+ */
+enum ref_kind mirror_ref_classify(const char *name, uint32_t *pr);
+int mirror_revwalk(struct mirror *m, const unsigned char (*push)[OID_RAWSZ],
+		   size_t npush, const unsigned char (*hide)[OID_RAWSZ],
+		   size_t nhide, int topo, mirror_emit_fn fn, void *payload);
+int mirror_descends(struct mirror *m, const unsigned char *commit,
+		    const unsigned char *ancestor);
+int mirror_read_parents(struct mirror *m, const unsigned char *oid,
+			unsigned char (*parents)[OID_RAWSZ], unsigned max,
+			unsigned *n);
+
 void oid_to_hex(char *hex, const unsigned char *oid);
 /* 0, or -1 when hex is not 40 hex digits. */
 int oid_from_hex(unsigned char *oid, const char *hex);

@@ -19,6 +19,7 @@
 #include "index.h"
 #include "mirror.h"
 #include "msg.h"
+#include "prs.h"
 #include "rules.h"
 
 #include <pthread.h>
@@ -1124,7 +1125,8 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 		       (!o->since || o->since < ri.horizon);
 
 	if (ri.last_scan && !sr.full_walk && !nchanged && !w.ndrop &&
-	    same_tips(refs, nrefs, tips, ntips)) {
+	    same_tips(refs, nrefs, tips, ntips) &&
+	    prs_pass_needed(sr.rtxn, ri.id) == 0) {
 		index_abort(sr.rtxn);
 		sr.rtxn = NULL;
 		info("%s: up to date", spec->name);
@@ -1174,6 +1176,7 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 		goto out;
 	/* pull requests, from the commits just written; before the tips,
 	 * so that a pass killed midway is redone by the next scan */
+	if ((ret = prs_update(idx, &m, &ri, refs, nrefs, tips, ntips)) < 0)
 		goto out;
 
 	/* the scan is complete: remember the tips and the rules */
