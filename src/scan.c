@@ -643,6 +643,24 @@ static int walk_refs(struct scan_repo *sr, struct mirror *m,
 					       walk_emit, sr);
 		}
 	}
+	/*
+	 * Last, the parents of GitHub's test merges (refs/pull/N/merge):
+	 * the merge itself is synthetic and not indexed, but its base can
+	 * be a branch that is gone, whose commits no other ref reaches.
+	 */
+	for (i = 0; i < nrefs && !ret; i++) {
+		unsigned char parents[2][OID_RAWSZ];
+		unsigned np = 0, k;
+
+		if (refs[i].kind != REF_PULL_MERGE ||
+		    mirror_read_parents(m, refs[i].oid, parents, 2, &np) < 0)
+			continue;
+		sr->walk_pr = refs[i].pr;
+		sr->walk_ref = refs[i].name;
+		for (k = 0; k < np && k < 2 && !ret; k++)
+			ret = mirror_walk_from(w, parents[k], refs[i].name,
+					       walk_stop, walk_emit, sr);
+	}
 	*horizon = mirror_walk_hit_horizon(w);
 	mirror_walk_free(w);
 	return ret;

@@ -171,4 +171,30 @@ test_expect_success 'a later scan without --refs adds the rest' '
 	test_cmp expect actual
 '
 
+test_expect_success 'commits reached only through a test merge are indexed, the merge is not' '
+	make_repo gone &&
+	git -C gone checkout -q -b base-gone &&
+	echo base >gone/base.txt && git -C gone add base.txt &&
+	git_commit -C gone "commit of a branch that is gone" &&
+	only=$(git -C gone rev-parse HEAD) &&
+	git -C gone checkout -q main &&
+	echo pr >gone/pr.txt && git -C gone add pr.txt &&
+	git -C gone checkout -q -b pr &&
+	git_commit -C gone "the pull request" &&
+	head=$(git -C gone rev-parse HEAD) &&
+	git -C gone checkout -q main &&
+	tree=$(git -C gone rev-parse "$head^{tree}") &&
+	merge=$(git -C gone commit-tree -p "$only" -p "$head" -m "Merge $head into $only" "$tree") &&
+	git -C gone update-ref refs/pull/9/head "$head" &&
+	git -C gone update-ref refs/pull/9/merge "$merge" &&
+	git -C gone branch -q -D base-gone pr &&
+	ms_scan --db "$TRASH/gonedb" gone &&
+	MIRRORSCAN_DB="$TRASH/gonedb" ms_oids >actual &&
+	git -C gone rev-list --all | grep -v "$merge" | sort >expect &&
+	test_cmp expect actual &&
+	MIRRORSCAN_DB="$TRASH/gonedb" ms_field "$only" landed >actual &&
+	echo false >expect &&
+	test_cmp expect actual
+'
+
 test_done
