@@ -12,6 +12,7 @@
 #include "index.h"
 #include "arena.h"
 #include "buf.h"
+#include "esc.h"
 #include "msg.h"
 #include "prs.h"
 
@@ -689,6 +690,34 @@ int index_repo_put(struct index_txn *t, struct repo_info *info)
 	return ret;
 }
 
+const struct repo_info *index_repo_find(const struct repo_info *repos,
+					size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(repos[i].name, name))
+			return &repos[i];
+	return NULL;
+}
+
+int index_repos_check(const struct repo_info *repos, size_t n,
+		      const char *const *names, size_t nnames)
+{
+	size_t k;
+
+	for (k = 0; k < nnames; k++)
+		if (!index_repo_find(repos, n, names[k])) {
+			struct buf e = BUF_INIT;
+
+			esc_text(&e, names[k], strlen(names[k]));
+			error("no repository '%s' in the index", e.ptr);
+			buf_release(&e);
+			return -1;
+		}
+	return 0;
+}
+
 int index_repo_list(struct index_txn *t, struct arena *a,
 		    struct repo_info **out, size_t *n)
 {
@@ -749,18 +778,16 @@ int index_refs_get(struct index_txn *t, uint32_t repo, struct arena *a,
 	return ret;
 }
 
-int index_refs_replace(struct index_txn *t, uint32_t repo,
-		       const struct ref_tip *tips, size_t n)
+/* Deletes every key of dbi that starts with repo (u32 BE). */
+static int clear_repo_keys(struct index_txn *t, MDB_dbi dbi, uint32_t repo)
 {
 	unsigned char pfx[4];
-	struct buf key = BUF_INIT;
 	MDB_cursor *cur;
 	MDB_val k = { 4, pfx }, v;
-	size_t i;
-	int rc, ret = 0;
+	int rc;
 
 	be32(pfx, repo);
-	if ((rc = mdb_cursor_open(t->txn, t->idx->refs, &cur)))
+	if ((rc = mdb_cursor_open(t->txn, dbi, &cur)))
 		return lmdb_error(t->idx, "mdb_cursor_open", rc);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -772,6 +799,21 @@ int index_refs_replace(struct index_txn *t, uint32_t repo,
 	mdb_cursor_close(cur);
 	if (rc && rc != MDB_NOTFOUND)
 		return put_failed(t, "mdb_cursor_del", rc);
+	return 0;
+}
+
+int index_refs_replace(struct index_txn *t, uint32_t repo,
+		       const struct ref_tip *tips, size_t n)
+{
+	unsigned char pfx[4];
+	struct buf key = BUF_INIT;
+	MDB_val k, v;
+	size_t i;
+	int rc, ret;
+
+	if ((ret = clear_repo_keys(t, t->idx->refs, repo)) < 0)
+		return ret;
+	be32(pfx, repo);
 	for (i = 0; i < n; i++) {
 		buf_reset(&key);
 		buf_add(&key, pfx, 4);
@@ -1441,25 +1483,7 @@ int index_ondefault_add(struct index_txn *t, uint32_t repo,
 
 int index_ondefault_clear(struct index_txn *t, uint32_t repo)
 {
-	unsigned char pfx[4];
-	MDB_cursor *cur;
-	MDB_val k = { 4, pfx }, v;
-	int rc;
-
-	be32(pfx, repo);
-	if ((rc = mdb_cursor_open(t->txn, t->idx->ondefault, &cur)))
-		return lmdb_error(t->idx, "mdb_cursor_open", rc);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < 4 || memcmp(k.mv_data, pfx, 4))
-			break;
-		if ((rc = mdb_cursor_del(cur, 0)))
-			break;
-	}
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND)
-		return put_failed(t, "mdb_cursor_del", rc);
-	return 0;
+	return clear_repo_keys(t, t->idx->ondefault, repo);
 }
 
 int index_prcommit_put(struct index_txn *t, uint32_t repo,
@@ -1511,23 +1535,5 @@ int index_prcommit_get(struct index_txn *t, uint32_t repo,
 
 int index_bypr_clear(struct index_txn *t, uint32_t repo)
 {
-	unsigned char pfx[4];
-	MDB_cursor *cur;
-	MDB_val k = { 4, pfx }, v;
-	int rc;
-
-	be32(pfx, repo);
-	if ((rc = mdb_cursor_open(t->txn, t->idx->bypr, &cur)))
-		return lmdb_error(t->idx, "mdb_cursor_open", rc);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < 4 || memcmp(k.mv_data, pfx, 4))
-			break;
-		if ((rc = mdb_cursor_del(cur, 0)))
-			break;
-	}
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND)
-		return put_failed(t, "mdb_cursor_del", rc);
-	return 0;
+	return clear_repo_keys(t, t->idx->bypr, repo);
 }

@@ -102,6 +102,13 @@ int index_repo_get(struct index_txn *txn, const char *name,
 		   struct arena *a, struct repo_info *out);
 /* Stores info; gives it an id first when info->id is 0. */
 int index_repo_put(struct index_txn *txn, struct repo_info *info);
+/* The repository called name in repos[0..n), or NULL. */
+const struct repo_info *index_repo_find(const struct repo_info *repos,
+					size_t n, const char *name);
+/* -1, after "no repository 'X' in the index", when one of names is not
+ * in repos; else 0.  For --repo. */
+int index_repos_check(const struct repo_info *repos, size_t n,
+		      const char *const *names, size_t nnames);
 /* All repos, in name order. */
 int index_repo_list(struct index_txn *txn, struct arena *a,
 		    struct repo_info **out, size_t *n);

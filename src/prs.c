@@ -1285,19 +1285,8 @@ int prs_query(struct index *idx, const struct prs_filter *f,
 		goto out;
 	if ((ret = index_repo_list(t, &ra, &repos, &nrepos)) < 0)
 		goto out;
-	for (k = 0; k < f->nrepos; k++) {
-		for (i = 0; i < nrepos; i++)
-			if (!strcmp(repos[i].name, f->repos[k]))
-				break;
-		if (i == nrepos) {
-			struct buf n = BUF_INIT;
-
-			esc_text(&n, f->repos[k], strlen(f->repos[k]));
-			ret = error("no repository '%s' in the index", n.ptr);
-			buf_release(&n);
-			goto out;
-		}
-	}
+	if ((ret = index_repos_check(repos, nrepos, f->repos, f->nrepos)) < 0)
+		goto out;
 	for (i = 0; i < nrepos && !ret && !ferror(out); i++) {
 		if (f->nrepos) {
 			for (k = 0; k < f->nrepos; k++)

@@ -462,7 +462,6 @@ int query_log(struct index *idx, const struct log_filter *f,
 	struct arena ra = ARENA_INIT, a = ARENA_INIT;
 	struct log_state st;
 	struct index_txn *t = NULL;
-	size_t i, k;
 	int ret;
 
 	memset(&st, 0, sizeof(st));
@@ -476,19 +475,9 @@ int query_log(struct index *idx, const struct log_filter *f,
 		goto out;
 	if ((ret = index_repo_list(t, &ra, &st.repos, &st.nrepos)) < 0)
 		goto out;
-	for (k = 0; k < f->nrepos; k++) {
-		for (i = 0; i < st.nrepos; i++)
-			if (!strcmp(st.repos[i].name, f->repos[k]))
-				break;
-		if (i == st.nrepos) {
-			struct buf n = BUF_INIT;
-
-			esc_text(&n, f->repos[k], strlen(f->repos[k]));
-			ret = error("no repository '%s' in the index", n.ptr);
-			buf_release(&n);
-			goto out;
-		}
-	}
+	if ((ret = index_repos_check(st.repos, st.nrepos, f->repos,
+				     f->nrepos)) < 0)
+		goto out;
 	if (fmt == FMT_CSV)
 		fputs("repo,oid,time,author,email,subject,pr,landed,tags,"
 		      "files,added,removed\r\n", out);
@@ -668,7 +657,6 @@ int query_show(struct index *idx, const char *repo, const char *prefix,
 	struct index_txn *t = NULL;
 	struct buf b = BUF_INIT, p = BUF_INIT;
 	uint32_t repo_id = 0;
-	size_t i;
 	int ret;
 
 	memset(&st, 0, sizeof(st));
@@ -685,17 +673,9 @@ int query_show(struct index *idx, const char *repo, const char *prefix,
 	if ((ret = index_repo_list(t, &a, &st.repos, &st.nrepos)) < 0)
 		goto out;
 	if (repo) {
-		for (i = 0; i < st.nrepos; i++)
-			if (!strcmp(st.repos[i].name, repo))
-				repo_id = st.repos[i].id;
-		if (!repo_id) {
-			struct buf n = BUF_INIT;
-
-			esc_text(&n, repo, strlen(repo));
-			ret = error("no repository '%s' in the index", n.ptr);
-			buf_release(&n);
+		if ((ret = index_repos_check(st.repos, st.nrepos, &repo, 1)) < 0)
 			goto out;
-		}
+		repo_id = index_repo_find(st.repos, st.nrepos, repo)->id;
 	}
 	if ((ret = index_each_prefix(t, repo_id, prefix, &a, show_collect,
 				     &st)) < 0)

@@ -298,19 +298,8 @@ static int select_repos(struct load_state *st, struct repo_info *all,
 	size_t i, k, n = 0;
 
 	st->infos = xcalloc(nall + 1, sizeof(*st->infos));
-	for (k = 0; k < o->nrepos; k++) {
-		for (i = 0; i < nall; i++)
-			if (!strcmp(all[i].name, o->repos[k]))
-				break;
-		if (i == nall) {
-			struct buf name = BUF_INIT;
-
-			esc_text(&name, o->repos[k], strlen(o->repos[k]));
-			error("no repository '%s' in the index", name.ptr);
-			buf_release(&name);
-			return -1;
-		}
-	}
+	if (index_repos_check(all, nall, o->repos, o->nrepos) < 0)
+		return -1;
 	for (i = 0; i < nall; i++) {
 		int keep = !o->nrepos;
 

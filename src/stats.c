@@ -476,19 +476,8 @@ static int check_repos(const struct stats_opts *o, struct repo_info *all,
 
 	*sel = xcalloc(nall + 1, sizeof(**sel));
 	*nsel = 0;
-	for (k = 0; k < o->nrepos; k++) {
-		for (i = 0; i < nall; i++)
-			if (!strcmp(all[i].name, o->repos[k]))
-				break;
-		if (i == nall) {
-			struct buf n = BUF_INIT;
-
-			esc_text(&n, o->repos[k], strlen(o->repos[k]));
-			error("no repository '%s' in the index", n.ptr);
-			buf_release(&n);
-			return -1;
-		}
-	}
+	if (index_repos_check(all, nall, o->repos, o->nrepos) < 0)
+		return -1;
 	for (i = 0; i < nall; i++) {
 		int keep = !o->nrepos;
 
