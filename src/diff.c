@@ -509,8 +509,14 @@ static int whole_file_lines(struct line_ctx *lc, const char *data, size_t len,
 	return 0;
 }
 
+/*
+ * Lines of a modified file.  Blobs go to git_diff_blobs(), which knows
+ * their ids: git_diff_buffers() would hash both sides (with the
+ * collision-detecting SHA-1) only to learn them.
+ */
 static int diff_lines(struct diff_file *f, const struct diff_visitor *v,
-		      int want)
+		      int want, const git_blob *old_blob,
+		      const git_blob *new_blob)
 {
 	git_diff_options opts;
 	struct line_ctx lc = { f, v, want, 0 };
@@ -529,9 +535,12 @@ static int diff_lines(struct diff_file *f, const struct diff_visitor *v,
 	opts.context_lines = 0;
 	opts.interhunk_lines = 0;
 	opts.flags = GIT_DIFF_FORCE_TEXT;
-	if (git_diff_buffers(f->old_data, f->old_len, NULL, f->new_data,
-			     f->new_len, NULL, &opts, NULL, NULL, NULL,
-			     on_line, &lc) < 0 && !lc.failed)
+	if ((old_blob && new_blob
+	     ? git_diff_blobs(old_blob, NULL, new_blob, NULL, &opts, NULL,
+			      NULL, NULL, on_line, &lc)
+	     : git_diff_buffers(f->old_data, f->old_len, NULL, f->new_data,
+				f->new_len, NULL, &opts, NULL, NULL, NULL,
+				on_line, &lc)) < 0 && !lc.failed)
 		return error("cannot diff '%s': %s", f->path,
 			     git_error_last() ? git_error_last()->message
 					      : "unknown error");
@@ -655,7 +664,7 @@ static int visit_change(struct mirror *m, const unsigned char *commit,
 		goto out;
 	}
 	if ((f.old_data || f.new_data) &&
-	    diff_lines(&f, v, want) < 0) {
+	    diff_lines(&f, v, want, so.blob, sn.blob) < 0) {
 		ret = -1;
 		goto out;
 	}

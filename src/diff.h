@@ -7,10 +7,11 @@
  * The tree diff is a walk of both trees that descends only where subtree
  * ids differ (git's own "--raw" costs a fraction of libgit2's generic
  * diff).  Exact renames are paired by blob id; when added and deleted
- * files remain after that, libgit2's similarity search pairs the rest.
- * Lines come from xdiff through git_diff_buffers(), with no attributes,
- * drivers or filters: a file is text unless it holds a NUL in its first
- * 8000 bytes (git's rule).  Added and deleted files need no xdiff at all.
+ * files remain after that, a similarity search of chunk hashes pairs the
+ * rest.  Lines come from xdiff through git_diff_blobs(), with no
+ * attributes, drivers or filters: a file is text unless it holds a NUL in
+ * its first 8000 bytes (git's rule).  Added and deleted files need no
+ * xdiff at all.
  * A submodule (gitlink) change has one line per side, as git shows it:
  * "Subproject commit <id>".
  */
