@@ -135,7 +135,8 @@ struct kw_cand {
 	unsigned char c2;	/* its third byte, lower-cased, if len > 2 */
 };
 
-struct rules_kwtab {
+/* A set of keywords to look for, numbered 0..n-1. */
+struct kwmatch {
 	unsigned char lower[256];
 	uint64_t gate_bits[(1 << GATE_KEY_BITS) / 64];
 	uint32_t single[256];		/* 1 + one-byte keyword, or 0 */
@@ -144,6 +145,16 @@ struct rules_kwtab {
 	struct kw_cand *pair_kw;
 	unsigned char **lkw;		/* keywords, ASCII lower-cased */
 	size_t *kwlen;
+	size_t n;
+};
+
+struct rules_kwtab {
+	struct kwmatch all;		/* every keyword, as rules->keywords */
+	/* The line keywords alone, numbered apart: a line is searched for
+	 * these only, and line_mask[i] holds rule i's as bits. */
+	struct kwmatch line;
+	unsigned char *line_mask;	/* nrules rows of line_bytes */
+	size_t line_bytes;
 	pcre2_match_context *mctx;	/* limits only; read-only once set */
 	uint32_t ovector_pairs;		/* for the pattern with most groups */
 	struct rule_priv *priv;		/* parallel to rules->rule */
@@ -1020,19 +1031,28 @@ static void set_limits(pcre2_match_context *mctx)
 	pcre2_set_heap_limit(mctx, HEAP_LIMIT_KIB);
 }
 
-static void kwtab_free(struct rules_kwtab *t, size_t nrules, size_t nkw)
+static void kwmatch_release(struct kwmatch *t)
+{
+	size_t i;
+
+	free(t->pair_start);
+	free(t->pair_kw);
+	if (t->lkw)
+		for (i = 0; i < t->n; i++)
+			free(t->lkw[i]);
+	free(t->lkw);
+	free(t->kwlen);
+}
+
+static void kwtab_free(struct rules_kwtab *t, size_t nrules)
 {
 	size_t i;
 
 	if (!t)
 		return;
-	free(t->pair_start);
-	free(t->pair_kw);
-	if (t->lkw)
-		for (i = 0; i < nkw; i++)
-			free(t->lkw[i]);
-	free(t->lkw);
-	free(t->kwlen);
+	kwmatch_release(&t->all);
+	kwmatch_release(&t->line);
+	free(t->line_mask);
 	pcre2_match_context_free(t->mctx);
 	if (t->priv)
 		for (i = 0; i < nrules; i++) {
@@ -1043,7 +1063,7 @@ static void kwtab_free(struct rules_kwtab *t, size_t nrules, size_t nkw)
 	free(t);
 }
 
-static void kw_cand_set(struct rules_kwtab *t, uint32_t j, size_t k)
+static void kw_cand_set(struct kwmatch *t, uint32_t j, size_t k)
 {
 	struct kw_cand *c = &t->pair_kw[j];
 
@@ -1052,38 +1072,31 @@ static void kw_cand_set(struct rules_kwtab *t, uint32_t j, size_t k)
 	c->c2 = t->kwlen[k] > 2 ? t->lkw[k][2] : 0;
 }
 
-static void gate_set(struct rules_kwtab *t, uint32_t key)
+static void gate_set(struct kwmatch *t, uint32_t key)
 {
 	t->gate_bits[key >> 6] |= UINT64_C(1) << (key & 63);
 }
 
-static void kwtab_build(struct rules *r, struct loader *ld)
+/* Tables to find the n keywords kw[] (their order numbers them). */
+static void kwmatch_build(struct kwmatch *t, char *const *kw, size_t n)
 {
-	struct rules_kwtab *t = xcalloc(1, sizeof(*t));
 	size_t k, c, total = 0;
 	uint32_t *fill;
 
 	for (c = 0; c < 256; c++)
 		t->lower[c] = (unsigned char)ascii_lower((int)c);
-	t->mctx = pcre2_match_context_create(NULL);
-	if (!t->mctx)
-		die("out of memory (pcre2 match context)");
-	set_limits(t->mctx);
-	t->ovector_pairs = ld->max_captures + 1;
-	t->priv = ld->priv;
-	ld->priv = NULL;
-	r->kwtab = t;
-	if (!r->nkeywords)
+	t->n = n;
+	if (!n)
 		return;
-	for (k = 0; k < r->nkeywords; k++)
-		if (strlen(r->keywords[k]) >= UINT32_MAX || k >= UINT32_MAX)
+	for (k = 0; k < n; k++)
+		if (strlen(kw[k]) >= UINT32_MAX || k >= UINT32_MAX)
 			die("too many or too long keywords");
 
-	t->lkw = xcalloc(r->nkeywords, sizeof(*t->lkw));
-	t->kwlen = xcalloc(r->nkeywords, sizeof(*t->kwlen));
+	t->lkw = xcalloc(n, sizeof(*t->lkw));
+	t->kwlen = xcalloc(n, sizeof(*t->kwlen));
 	t->pair_start = xcalloc(65537, sizeof(*t->pair_start));
-	for (k = 0; k < r->nkeywords; k++) {
-		unsigned char *l = (unsigned char *)xstrdup(r->keywords[k]);
+	for (k = 0; k < n; k++) {
+		unsigned char *l = (unsigned char *)xstrdup(kw[k]);
 		size_t i, len = strlen((char *)l);
 
 		for (i = 0; i < len; i++)
@@ -1104,7 +1117,7 @@ static void kwtab_build(struct rules *r, struct loader *ld)
 	t->pair_kw = xcalloc(total ? total : 1, sizeof(*t->pair_kw));
 	fill = xmalloc(65536 * sizeof(*fill));
 	memcpy(fill, t->pair_start, 65536 * sizeof(*fill));
-	for (k = 0; k < r->nkeywords; k++) {
+	for (k = 0; k < n; k++) {
 		const unsigned char *l = t->lkw[k];
 		uint32_t key = GATE_FOLD(l[0]) << 10 | GATE_FOLD(l[1]) << 5;
 
@@ -1118,6 +1131,52 @@ static void kwtab_build(struct rules *r, struct loader *ld)
 				gate_set(t, key | (uint32_t)c);
 	}
 	free(fill);
+}
+
+/* The line keywords, numbered apart, and each rule's as a bit mask. */
+static void line_kw_build(struct rules *r, struct rules_kwtab *t)
+{
+	size_t *local = xcalloc(r->nkeywords + 1, sizeof(*local));
+	char **kw = xcalloc(r->nkeywords + 1, sizeof(*kw));
+	size_t i, j, n = 0;
+
+	for (i = 0; i < r->nrules; i++)
+		for (j = 0; j < r->rule[i].nline_keywords; j++) {
+			size_t k = r->rule[i].line_keywords[j];
+
+			if (!local[k]) {
+				kw[n] = r->keywords[k];
+				local[k] = ++n;
+			}
+		}
+	kwmatch_build(&t->line, kw, n);
+	t->line_bytes = (n / 64 + 1) * 8;	/* whole 64-bit words */
+	t->line_mask = xcalloc(r->nrules + 1, t->line_bytes);
+	for (i = 0; i < r->nrules; i++)
+		for (j = 0; j < r->rule[i].nline_keywords; j++) {
+			size_t l = local[r->rule[i].line_keywords[j]] - 1;
+
+			t->line_mask[i * t->line_bytes + (l >> 3)] |=
+				(unsigned char)(1u << (l & 7));
+		}
+	free(local);
+	free(kw);
+}
+
+static void kwtab_build(struct rules *r, struct loader *ld)
+{
+	struct rules_kwtab *t = xcalloc(1, sizeof(*t));
+
+	t->mctx = pcre2_match_context_create(NULL);
+	if (!t->mctx)
+		die("out of memory (pcre2 match context)");
+	set_limits(t->mctx);
+	t->ovector_pairs = ld->max_captures + 1;
+	t->priv = ld->priv;
+	ld->priv = NULL;
+	r->kwtab = t;
+	kwmatch_build(&t->all, r->keywords, r->nkeywords);
+	line_kw_build(r, t);
 }
 
 static int cmp_rule_id(const void *a, const void *b)
@@ -1205,7 +1264,7 @@ void rules_release(struct rules *r)
 	for (i = 0; i < r->nrules; i++)
 		rule_clear(&r->rule[i], NULL);
 	free(r->rule);
-	kwtab_free(r->kwtab, r->nrules, r->nkeywords);
+	kwtab_free(r->kwtab, r->nrules);
 	for (i = 0; i < r->nkeywords; i++)
 		free(r->keywords[i]);
 	free(r->keywords);
@@ -1241,7 +1300,7 @@ static inline void kw_set(unsigned char *kwset, size_t k, size_t *left)
  * Compares the candidates filed under pair key with the data at p (avail
  * bytes left); marks those found and counts them off *left.
  */
-static void kw_check(const struct rules_kwtab *t, unsigned key,
+static void kw_check(const struct kwmatch *t, unsigned key,
 		     const unsigned char *p, size_t avail,
 		     unsigned char *kwset, size_t *left)
 {
@@ -1272,7 +1331,7 @@ static void kw_check(const struct rules_kwtab *t, unsigned key,
  * loop of rule sets without one-byte keywords.
  */
 static inline __attribute__((always_inline)) size_t
-kw_scan(const struct rules_kwtab *t, const unsigned char *s, size_t len,
+kw_scan(const struct kwmatch *t, const unsigned char *s, size_t len,
 	unsigned char *kwset, size_t *left, int with_single)
 {
 	const uint64_t *gate = t->gate_bits;
@@ -1296,25 +1355,15 @@ kw_scan(const struct rules_kwtab *t, const unsigned char *s, size_t len,
 	return i;
 }
 
-void rules_keywords_find(const struct rules *r, const char *data, size_t len,
-			 unsigned char *kwset)
+/* Marks in kwset the keywords of t in s; left counts those not marked
+ * yet, and the search ends when it reaches 0. */
+static size_t kwmatch_find(const struct kwmatch *t, const unsigned char *s,
+			   size_t len, unsigned char *kwset, size_t left)
 {
-	const struct rules_kwtab *t = r->kwtab;
-	const unsigned char *s = (const unsigned char *)data;
-	size_t left = 0, i = 0, b, full, rest;
+	size_t i = 0, start = left;
 
-	if (!t || !r->nkeywords || !len)
-		return;
-	/* keywords not found yet: the scan ends when none is left */
-	full = r->nkeywords / 8;
-	rest = r->nkeywords % 8;
-	for (b = 0; b < full; b++)
-		left += 8 - (size_t)__builtin_popcount(kwset[b]);
-	if (rest)
-		left += rest - (size_t)__builtin_popcount(kwset[full] &
-							  ((1u << rest) - 1));
-	if (!left)
-		return;
+	if (!left || !len)
+		return 0;
 	if (len > 2)
 		i = t->has_single ? kw_scan(t, s, len, kwset, &left, 1) :
 				    kw_scan(t, s, len, kwset, &left, 0);
@@ -1330,6 +1379,38 @@ void rules_keywords_find(const struct rules *r, const char *data, size_t len,
 				 t->lower[s[i + 1]], s + i, len - i, kwset,
 				 &left);
 	}
+	return start - left;
+}
+
+void rules_keywords_find(const struct rules *r, const char *data, size_t len,
+			 unsigned char *kwset)
+{
+	size_t left = 0, k;
+
+	if (!r->kwtab || !r->nkeywords || !len)
+		return;
+	/* keywords not found yet: the scan ends when none is left */
+	for (k = 0; k < r->nkeywords; k++)
+		left += !kw_has(kwset, k);
+	kwmatch_find(&r->kwtab->all, (const unsigned char *)data, len, kwset,
+		     left);
+}
+
+size_t rules_line_kwset_size(const struct rules *r)
+{
+	return r->kwtab ? r->kwtab->line_bytes : 1;
+}
+
+int rules_line_keywords_find(const struct rules *r, const char *text,
+			     size_t len, unsigned char *lset)
+{
+	const struct rules_kwtab *t = r->kwtab;
+
+	if (!t)
+		return 0;
+	memset(lset, 0, t->line_bytes);
+	return kwmatch_find(&t->line, (const unsigned char *)text, len, lset,
+			    t->line.n) > 0;
 }
 
 static int any_keyword(const size_t *kw, size_t n, const unsigned char *kwset)
@@ -1355,11 +1436,24 @@ int rules_keywords_hit(const struct rules *r, size_t i,
 }
 
 int rules_line_keywords_hit(const struct rules *r, size_t i,
-			    const unsigned char *kwset)
+			    const unsigned char *lset)
 {
-	const struct rule *ru = &r->rule[i];
+	const struct rules_kwtab *t = r->kwtab;
+	const unsigned char *mask;
+	size_t b;
 
-	return any_keyword(ru->line_keywords, ru->nline_keywords, kwset);
+	if (!r->rule[i].nline_keywords)
+		return 1;
+	mask = t->line_mask + i * t->line_bytes;
+	for (b = 0; b < t->line_bytes; b += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, mask + b, 8);
+		memcpy(&y, lset + b, 8);
+		if (x & y)
+			return 1;
+	}
+	return 0;
 }
 
 /* An example matches as a line of a scan would: its line keywords, then
@@ -1368,8 +1462,7 @@ static int example_matches(const struct rules *r, struct rules_matcher *m,
 			   size_t i, const char *ex, unsigned char *kwset)
 {
 	if (r->rule[i].nline_keywords) {
-		memset(kwset, 0, (r->nkeywords + 7) / 8);
-		rules_keywords_find(r, ex, strlen(ex), kwset);
+		rules_line_keywords_find(r, ex, strlen(ex), kwset);
 		if (!rules_line_keywords_hit(r, i, kwset))
 			return 0;
 	}
@@ -1613,7 +1706,7 @@ size_t rules_test(const struct rules *r, FILE *out)
 	if (!r->nrules)
 		return 0;
 	m = rules_matcher_new(r);
-	kwset = xcalloc((r->nkeywords + 7) / 8 + 1, 1);
+	kwset = xcalloc(rules_line_kwset_size(r), 1);
 	for (i = 0; i < r->nrules; i++) {
 		const struct rule *ru = &r->rule[i];
 		const struct rule_priv *pv = &r->kwtab->priv[i];

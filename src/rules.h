@@ -102,10 +102,19 @@ void rules_keywords_find(const struct rules *r, const char *data, size_t len,
  * same for its line keywords (a file must hold one of those too). */
 int rules_keywords_hit(const struct rules *r, size_t i,
 		       const unsigned char *kwset);
-/* 1 when rule i has no line keywords or one of them is in kwset (the
- * keywords of one line, from rules_keywords_find()). */
+/*
+ * Line keywords: the line keywords of every rule, numbered apart from the
+ * keywords (a line is searched for these only).  rules_line_keywords_find()
+ * clears lset, which holds rules_line_kwset_size() bytes, and marks those
+ * that occur in text.  rules_line_keywords_hit() is 1 when rule i has no
+ * line keywords or one of them is marked in lset.  The find returns 1 when
+ * it marked any, else 0.
+ */
+size_t rules_line_kwset_size(const struct rules *r);
+int rules_line_keywords_find(const struct rules *r, const char *text,
+			     size_t len, unsigned char *lset);
 int rules_line_keywords_hit(const struct rules *r, size_t i,
-			    const unsigned char *kwset);
+			    const unsigned char *lset);
 
 /*
  * 1 when the path, exclude-path and status conditions of rule i hold for a

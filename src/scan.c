@@ -258,7 +258,10 @@ static int on_file(struct diff_file *f, void *payload)
 	for (i = 0; i < rules->nrules; i++) {
 		const struct rule *r = &rules->rule[i];
 
+		/* a rule with all the evidence a commit keeps is done: its
+		 * tags cannot change (generated trees add 10k files) */
 		if (!ev->msg_ok[i] || !has_file_condition(r) ||
+		    ev->count[i] >= MATCHES_PER_RULE ||
 		    !rules_file_applies(rules, i, f->path, f->old_path,
 					f->status))
 			continue;
@@ -306,13 +309,13 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	struct eval *ev = payload;
 	const struct rules *rules = ev->sr->rules;
 	size_t k;
+	/* 0: no line keyword here, 1: some, -1: not looked for */
+	int any_kw = ev->line_kw ?
+		rules_line_keywords_find(rules, text,
+					 len < LINE_MATCH_MAX ? len
+							      : LINE_MATCH_MAX,
+					 ev->line_kwset) : -1;
 
-	if (ev->line_kw) {
-		memset(ev->line_kwset, 0, (rules->nkeywords + 7) / 8);
-		rules_keywords_find(rules, text,
-				    len < LINE_MATCH_MAX ? len : LINE_MATCH_MAX,
-				    ev->line_kwset);
-	}
 	for (k = 0; k < ev->nfile_rules; k++) {
 		size_t i = ev->file_rules[k];
 		const struct rule *r = &rules->rule[i];
@@ -322,7 +325,8 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
 			continue;
 		if (r->nline_keywords &&
-		    !rules_line_keywords_hit(rules, i, ev->line_kwset))
+		    (!any_kw ||
+		     !rules_line_keywords_hit(rules, i, ev->line_kwset)))
 			continue;
 		bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
 		/* enough evidence for this rule, and this side has hit: the
@@ -442,7 +446,7 @@ static void eval_init(struct eval *ev, struct worker *w)
 	ev->count = xcalloc(nr + 1, sizeof(*ev->count));
 	ev->pcount = xcalloc(nr + 1, sizeof(*ev->pcount));
 	ev->kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
-	ev->line_kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
+	ev->line_kwset = xcalloc(rules_line_kwset_size(w->sr->rules), 1);
 	ev->file_rules = xcalloc(nr + 1, sizeof(*ev->file_rules));
 }
 
