@@ -351,9 +351,37 @@ static int glob_ok(const char *name, const char *const *globs, size_t n)
 	return 0;
 }
 
+/* The commit a ref points at, peeled through tags; reads no object when
+ * known() recognises the target or packed-refs holds the peeled id. */
+static int ref_commit(git_reference *ref, const char *name,
+		      mirror_known_fn known, void *payload, unsigned char *oid)
+{
+	const git_oid *target = git_reference_target(ref);
+	const git_oid *peeled = git_reference_target_peel(ref);
+	git_object *obj = NULL;
+
+	if (target && known && known(name, target->id, payload)) {
+		memcpy(oid, target->id, OID_RAWSZ);
+		return 0;
+	}
+	if (peeled && known && known(name, peeled->id, payload)) {
+		memcpy(oid, peeled->id, OID_RAWSZ);
+		return 0;
+	}
+	if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) < 0) {
+		/* a tag of a tree or blob, or a dangling ref */
+		git_error_clear();
+		return -1;
+	}
+	memcpy(oid, git_object_id(obj)->id, OID_RAWSZ);
+	git_object_free(obj);
+	return 0;
+}
+
 int mirror_refs(struct mirror *m, const char *const *globs, size_t nglobs,
 		struct arena *a, struct mirror_ref **out, size_t *n,
-		const char **default_branch)
+		const char **default_branch, mirror_known_fn known,
+		void *payload)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL, *head = NULL;
@@ -374,20 +402,13 @@ int mirror_refs(struct mirror *m, const char *const *globs, size_t nglobs,
 	while (!(rc = git_reference_next(&ref, it))) {
 		const char *name = git_reference_name(ref);
 		struct mirror_ref r = { 0 };
-		git_object *obj = NULL;
 
 		if (git_reference_type(ref) != GIT_REFERENCE_DIRECT ||
-		    classify(name, &r) < 0 || !glob_ok(name, globs, nglobs))
+		    classify(name, &r) < 0 || !glob_ok(name, globs, nglobs) ||
+		    ref_commit(ref, name, known, payload, r.oid) < 0)
 			goto next;
-		if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) < 0) {
-			/* a tag of a tree or blob, or a dangling ref */
-			git_error_clear();
-			goto next;
-		}
 		r.name = arena_strdup(a, name);
 		r.is_default = !strcmp(name, *default_branch);
-		memcpy(r.oid, git_object_id(obj)->id, OID_RAWSZ);
-		git_object_free(obj);
 		ALLOC_GROW(*out, *n + 1, alloc);
 		(*out)[(*n)++] = r;
 next:

@@ -73,10 +73,17 @@ struct mirror_ref {
  * of them (fnmatch, on the full name) are returned.  *default_branch gets
  * the name HEAD points to ("" when HEAD is detached or missing).  Strings
  * live in a.
+ *
+ * Peeling a ref reads its object.  known(), when given, is asked first
+ * whether a ref's target (or its peeled id from packed-refs) is already
+ * known to be the commit that ref points at; a 1 saves the read.
  */
+typedef int (*mirror_known_fn)(const char *name, const unsigned char *oid,
+			       void *payload);
 int mirror_refs(struct mirror *m, const char *const *globs, size_t nglobs,
 		struct arena *a, struct mirror_ref **out, size_t *n,
-		const char **default_branch);
+		const char **default_branch, mirror_known_fn known,
+		void *payload);
 
 /*
  * History walk.  mirror_walk_from() visits the commits reachable from tip

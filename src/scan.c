@@ -992,6 +992,34 @@ static int same_tips(const struct mirror_ref *refs, size_t nrefs,
 	return same;
 }
 
+struct stored_tips {
+	const struct ref_tip *tips;	/* in name order */
+	size_t n;
+};
+
+/* Was the ref stored pointing at this commit?  Then mirror_refs() need
+ * not read the object to learn that it is one: a no-op rerun of a mirror
+ * with thousands of refs reads none. */
+static int tip_known(const char *name, const unsigned char *oid,
+		     void *payload)
+{
+	const struct stored_tips *st = payload;
+	size_t lo = 0, hi = st->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(st->tips[mid].name, name);
+
+		if (!c)
+			return !memcmp(st->tips[mid].oid, oid, OID_RAWSZ);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 static int start_workers(struct scan_repo *sr, struct worker *ws, int n)
 {
 	int i;
@@ -1085,12 +1113,6 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 		msg_partial("%s: skipped", spec->name);
 		goto out;
 	}
-	if (mirror_refs(&m, o->refs, o->nrefs, &a, &refs, &nrefs,
-			&default_branch) < 0) {
-		msg_partial("%s: skipped", spec->name);
-		goto out;
-	}
-
 	if ((ret = index_begin(idx, 0, &sr.rtxn)) < 0)
 		goto out;
 	rc = index_repo_get(sr.rtxn, spec->name, &a, &ri);
@@ -1112,6 +1134,18 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 		buf_release(&np);
 	}
 	ri.path = spec->path;
+	if (ri.id && (ret = index_refs_get(sr.rtxn, ri.id, &a, &tips,
+					     &ntips)) < 0)
+		goto out;
+	{
+		struct stored_tips st = { tips, ntips };
+
+		if (mirror_refs(&m, o->refs, o->nrefs, &a, &refs, &nrefs,
+				&default_branch, tip_known, &st) < 0) {
+			msg_partial("%s: skipped", spec->name);
+			goto out;
+		}
+	}
 	ri.default_branch = default_branch;
 	if (!ri.id) {
 		/* a new repository gets its id before any commit is keyed
@@ -1136,9 +1170,6 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 		if (ret < 0 || (ret = index_begin(idx, 0, &sr.rtxn)) < 0)
 			goto out;
 	}
-	if (ri.id && (ret = index_refs_get(sr.rtxn, ri.id, &a, &tips,
-					     &ntips)) < 0)
-		goto out;
 	sr.repo_id = ri.id;
 	diff_rule_state(&sr, ri.rule_state, &w.drop, &w.ndrop);
 	for (i = 0; i < rules->nrules; i++)
