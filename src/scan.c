@@ -12,6 +12,7 @@
 #include "config.h"
 #include "scan.h"
 #include "arena.h"
+#include "blobkw.h"
 #include "buf.h"
 #include "commit.h"
 #include "diff.h"
@@ -32,6 +33,9 @@
 #define BATCH 512
 /* How far workers may run ahead of the writer (bounds memory). */
 #define WINDOW 1024
+/* Blobs whose keywords a scan remembers: 54 bytes each with the default
+ * pack, twice that in slots at most (28 MiB); flashinfer has 55k. */
+#define BLOBKW_MAX ((size_t)1 << 18)
 /* Evidence kept per rule and commit; tags need only one. */
 #define MATCHES_PER_RULE 16
 /* Regexes see at most this much of a line: longer lines are generated or
@@ -58,6 +62,7 @@ struct scan_repo {
 	const struct rules *rules;
 	const char *name, *path;
 	char **rule_tags;		/* per rule, space-separated */
+	struct blobkw *blobkw;		/* shared by the repositories */
 	unsigned char *all_rules;	/* bitset: every rule */
 	unsigned char *changed_rules;	/* bitset: rescan these */
 	struct job *jobs;
@@ -109,7 +114,8 @@ struct eval {
 	unsigned char *hits;		/* per rule, this file */
 	uint16_t *count;		/* per rule, this commit */
 	uint16_t *pcount;		/* per rule, pending in this file */
-	unsigned char *kwset;
+	unsigned char *kwset;		/* keywords of this file change */
+	unsigned char *blob_kwset;	/* keywords of one side */
 	unsigned char *line_kwset;	/* keywords of the current line */
 	int line_kw;			/* a file rule has line keywords */
 	size_t *file_rules, nfile_rules;
@@ -243,6 +249,36 @@ static int on_need(struct diff_file *f, void *payload)
 	return 0;
 }
 
+/* Adds the keywords of one side's contents to ev->kwset, from the cache
+ * when the blob was searched before. */
+static void side_keywords(struct eval *ev, const struct diff_file *f,
+			  const char *data, size_t len,
+			  const unsigned char *oid)
+{
+	const struct rules *rules = ev->sr->rules;
+	size_t n = (rules->nkeywords + 7) / 8, b;
+	/* a gitlink's line is made up, not a blob */
+	int cached = !(f->flags & FILE_SUBMODULE);
+
+	if (!data)
+		return;
+	if (!cached || !blobkw_get(ev->sr->blobkw, oid, ev->blob_kwset)) {
+		memset(ev->blob_kwset, 0, n);
+		rules_keywords_find(rules, data, len, ev->blob_kwset);
+		if (cached)
+			blobkw_put(ev->sr->blobkw, oid, ev->blob_kwset);
+	}
+	for (b = 0; b < n; b++)
+		ev->kwset[b] |= ev->blob_kwset[b];
+}
+
+static void file_keywords(struct eval *ev, const struct diff_file *f)
+{
+	memset(ev->kwset, 0, (ev->sr->rules->nkeywords + 7) / 8);
+	side_keywords(ev, f, f->old_data, f->old_len, f->old_oid);
+	side_keywords(ev, f, f->new_data, f->new_len, f->new_oid);
+}
+
 static int on_file(struct diff_file *f, void *payload)
 {
 	struct eval *ev = payload;
@@ -280,16 +316,7 @@ static int on_file(struct diff_file *f, void *payload)
 			continue;
 		if (r->nkeywords) {
 			if (!kw_done) {
-				memset(ev->kwset, 0,
-				       (rules->nkeywords + 7) / 8);
-				if (f->old_data)
-					rules_keywords_find(rules, f->old_data,
-							    f->old_len,
-							    ev->kwset);
-				if (f->new_data)
-					rules_keywords_find(rules, f->new_data,
-							    f->new_len,
-							    ev->kwset);
+				file_keywords(ev, f);
 				kw_done = 1;
 			}
 			if (!rules_keywords_hit(rules, i, ev->kwset))
@@ -446,6 +473,7 @@ static void eval_init(struct eval *ev, struct worker *w)
 	ev->count = xcalloc(nr + 1, sizeof(*ev->count));
 	ev->pcount = xcalloc(nr + 1, sizeof(*ev->pcount));
 	ev->kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
+	ev->blob_kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->line_kwset = xcalloc(rules_line_kwset_size(w->sr->rules), 1);
 	ev->file_rules = xcalloc(nr + 1, sizeof(*ev->file_rules));
 }
@@ -458,6 +486,7 @@ static void eval_release(struct eval *ev)
 	free(ev->count);
 	free(ev->pcount);
 	free(ev->kwset);
+	free(ev->blob_kwset);
 	free(ev->line_kwset);
 	free(ev->file_rules);
 	free(ev->pending);
@@ -1070,7 +1099,8 @@ static int64_t new_horizon(const struct scan_opts *o,
 
 static int scan_repo(struct index *idx, const struct rules *rules,
 		     const struct mirror_spec *spec,
-		     const struct scan_opts *o, const char *state)
+		     const struct scan_opts *o, const char *state,
+		     struct blobkw *blobkw)
 {
 	struct scan_repo sr;
 	struct arena a = ARENA_INIT;
@@ -1091,6 +1121,7 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 	memset(&w, 0, sizeof(w));
 	sr.o = o;
 	sr.rules = rules;
+	sr.blobkw = blobkw;
 	sr.name = spec->name;
 	sr.path = spec->path;
 	pthread_mutex_init(&sr.lock, NULL);
@@ -1312,6 +1343,7 @@ int scan_run(struct index *idx, const struct rules *rules,
 	     const struct scan_opts *o)
 {
 	struct buf state = BUF_INIT;
+	struct blobkw *blobkw;
 	size_t i, j;
 	int ret = 0;
 
@@ -1331,8 +1363,10 @@ int scan_run(struct index *idx, const struct rules *rules,
 				return ret;
 			}
 	rule_state(rules, &state);
+	blobkw = blobkw_new((rules->nkeywords + 7) / 8, BLOBKW_MAX);
 	for (i = 0; i < nspecs && !ret; i++)
-		ret = scan_repo(idx, rules, &specs[i], o, state.ptr);
+		ret = scan_repo(idx, rules, &specs[i], o, state.ptr, blobkw);
+	blobkw_free(blobkw);
 	buf_release(&state);
 	return ret;
 }
