@@ -24,9 +24,18 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define INDEX_MAGIC "mirrorscan-index"
+/* Version 1 is plain; version 2 deflates what follows the flags (a large
+ * record's paths and lines shrink about four times, so most records fit
+ * a leaf page instead of overflow pages).  Both are read. */
 #define COMMIT_RECORD_VERSION 1
+#define COMMIT_RECORD_DEFLATED 2
+/* Smaller records are stored plain: there is little to gain. */
+#define DEFLATE_MIN 256
+/* An inflated record larger than this is corrupt, not real. */
+#define INFLATE_MAX ((uint64_t)256 << 20)
 #define REPO_RECORD_VERSION 1
 #define PR_RECORD_VERSION 1
 #define PR_PASS_RECORD_VERSION 2
@@ -143,13 +152,12 @@ static const char *get_str(struct reader *r, struct arena *a)
 	return arena_strndup(a, (const char *)r->p - n, (size_t)n);
 }
 
-static void encode_commit(struct buf *b, const struct commit *c)
+/* What follows the version and the flags. */
+static void encode_commit_body(struct buf *b, const struct commit *c)
 {
 	uint32_t i;
 	unsigned nulls = (c->ref ? 0 : 1);
 
-	put_uv(b, COMMIT_RECORD_VERSION);
-	put_uv(b, c->flags);
 	put_uv(b, nulls);
 	put_sv(b, c->time);
 	put_sv(b, c->author_time);
@@ -190,6 +198,41 @@ static void encode_commit(struct buf *b, const struct commit *c)
 		put_str(b, c->tags[i]);
 }
 
+/* The flags stay outside the deflated part: index_commit_flags() reads
+ * them without inflating. */
+static void encode_commit(struct buf *b, const struct commit *c)
+{
+	struct buf body = BUF_INIT;
+	size_t start = b->len;
+	uLongf zlen;
+
+	encode_commit_body(&body, c);
+	if (body.len >= DEFLATE_MIN) {
+		size_t head;
+
+		put_uv(b, COMMIT_RECORD_DEFLATED);
+		put_uv(b, c->flags);
+		put_uv(b, body.len);
+		head = b->len;
+		zlen = compressBound((uLong)body.len);
+		buf_grow(b, zlen);
+		if (compress2((Bytef *)b->ptr + head, &zlen,
+			      (const Bytef *)body.ptr, (uLong)body.len,
+			      Z_BEST_SPEED) == Z_OK && zlen < body.len) {
+			b->len = head + zlen;
+			b->ptr[b->len] = '\0';
+			goto out;
+		}
+		b->len = start;	/* incompressible: plain */
+		b->ptr[b->len] = '\0';
+	}
+	put_uv(b, COMMIT_RECORD_VERSION);
+	put_uv(b, c->flags);
+	buf_add(b, body.ptr, body.len);
+out:
+	buf_release(&body);
+}
+
 /* Bounds a count read from a record by what the record could hold. */
 static uint32_t get_count(struct reader *r, size_t min_item)
 {
@@ -202,17 +245,13 @@ static uint32_t get_count(struct reader *r, size_t min_item)
 	return (uint32_t)n;
 }
 
-static int decode_commit(const void *data, size_t len, struct arena *a,
-			 struct commit *c)
+static int decode_commit_body(const void *data, size_t len, struct arena *a,
+			      struct commit *c)
 {
 	struct reader r = { data, (const unsigned char *)data + len, 0 };
 	unsigned nulls;
 	uint32_t i;
 
-	memset(c, 0, sizeof(*c));
-	if (get_uv(&r) != COMMIT_RECORD_VERSION)
-		return -1;
-	c->flags = (unsigned)get_uv(&r);
 	nulls = (unsigned)get_uv(&r);
 	c->time = get_sv(&r);
 	c->author_time = get_sv(&r);
@@ -258,6 +297,36 @@ static int decode_commit(const void *data, size_t len, struct arena *a,
 	for (i = 0; i < c->ntags && !r.bad; i++)
 		c->tags[i] = get_str(&r, a);
 	return r.bad ? -1 : 0;
+}
+
+static int decode_commit(const void *data, size_t len, struct arena *a,
+			 struct commit *c)
+{
+	struct reader r = { data, (const unsigned char *)data + len, 0 };
+	uint64_t version, raw;
+	uLongf got;
+	char *body;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	version = get_uv(&r);
+	c->flags = (unsigned)get_uv(&r);
+	if (r.bad)
+		return -1;
+	if (version == COMMIT_RECORD_VERSION)
+		return decode_commit_body(r.p, (size_t)(r.end - r.p), a, c);
+	if (version != COMMIT_RECORD_DEFLATED)
+		return -1;
+	raw = get_uv(&r);
+	if (r.bad || !raw || raw > INFLATE_MAX)
+		return -1;
+	body = xmalloc((size_t)raw);
+	got = (uLongf)raw;
+	ret = uncompress((Bytef *)body, &got, (const Bytef *)r.p,
+			 (uLong)(r.end - r.p)) == Z_OK && got == raw
+		? decode_commit_body(body, (size_t)raw, a, c) : -1;
+	free(body);
+	return ret;
 }
 
 static void encode_repo(struct buf *b, const struct repo_info *info)

@@ -10,7 +10,9 @@
  *   refs     repo(u32 BE) NAME -> commit oid (20 bytes): the ref tips of
  *            the last complete scan; a rerun whose tips and rules are
  *            unchanged does nothing at all
- *   commits  repo(u32 BE) oid(20) -> commit record (commit.h, varints)
+ *   commits  repo(u32 BE) oid(20) -> commit record (commit.h, varints;
+ *            version 2 deflates all that follows the flags when the
+ *            record is 256 bytes or more)
  *   bytime   repo(u32 BE) time(u64 BE, biased) oid(20) -> ""   (log/report
  *            windows are key ranges)
  *   bytag    TAG NUL time(u64 BE, biased) repo(u32 BE) oid(20) -> ""

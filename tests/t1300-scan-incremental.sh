@@ -196,4 +196,36 @@ test_expect_success 'scan --since indexes the newer commits; a later full scan a
 	test_cmp expect actual
 '
 
+test_expect_success 'a large commit record is stored deflated and read back whole' '
+	make_repo big &&
+	i=0 &&
+	while test $i -lt 60; do
+		mkdir -p big/csrc/kernels/generated_sm100 &&
+		echo "off = static_cast<index_t>(i) * s; // $i" >big/csrc/kernels/generated_sm100/kernel_$i.cu &&
+		i=$((i + 1)) || return 1
+	done &&
+	git -C big add . &&
+	body="ZQXJ-marker: $(printf "%s " $(seq 1 80))" &&
+	test_tick &&
+	git -C big commit -q -m "Add generated kernels" -m "$body" &&
+	mirror_of big big.git &&
+	ms_scan --db "$TRASH/db-big" big.git 2>err &&
+	! grep -a -q "ZQXJ-marker" "$TRASH/db-big/data.mdb" &&
+	! grep -a -q "generated_sm100/kernel_59.cu" "$TRASH/db-big/data.mdb" &&
+	mirrorscan --db "$TRASH/db-big" show --format json \
+		$(git -C big rev-parse HEAD) >show.json &&
+	json_eval "o[\"body\"]" <show.json >actual-body &&
+	test_grep "ZQXJ-marker: 1 2 3" actual-body &&
+	test_grep " 80" actual-body &&
+	json_eval "len(o[\"files\"])" <show.json >actual &&
+	echo 60 >expect &&
+	test_cmp expect actual &&
+	json_eval "sorted(f[\"path\"] for f in o[\"files\"])[-1]" <show.json >actual &&
+	echo csrc/kernels/generated_sm100/kernel_9.cu >expect &&
+	test_cmp expect actual &&
+	json_eval "\" \".join(o[\"tags\"])" <show.json >actual &&
+	echo kernel/int-overflow >expect &&
+	test_cmp expect actual
+'
+
 test_done
