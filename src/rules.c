@@ -172,6 +172,7 @@ enum field {
 	F_KEYWORDS,
 	F_LINE_KEYWORDS,
 	F_MESSAGE,
+	F_ONLY_PATH,
 	F_PATH,
 	F_REMOVED,
 	F_RULE,
@@ -200,6 +201,7 @@ static const struct field_info {
 	[F_KEYWORDS] = { "keywords", JOIN_WORDS, 0, 1 },
 	[F_LINE_KEYWORDS] = { "line-keywords", JOIN_WORDS, 0, 1 },
 	[F_MESSAGE] = { "message", JOIN_RAW, 0, 1 },
+	[F_ONLY_PATH] = { "only-path", JOIN_RAW, 0, 1 },
 	[F_PATH] = { "path", JOIN_RAW, 0, 1 },
 	[F_REMOVED] = { "removed", JOIN_RAW, 0, 1 },
 	[F_RULE] = { "rule", JOIN_WORDS, 0, 1 },
@@ -449,6 +451,7 @@ static void rule_clear(struct rule *ru, struct rule_priv *pv)
 	regex_free(ru->message);
 	regex_free(ru->path);
 	regex_free(ru->exclude_path);
+	regex_free(ru->only_path);
 	free(ru->keywords);
 	free(ru->line_keywords);
 	for (i = 0; i < ru->nexamples; i++)
@@ -716,6 +719,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		case F_EXCLUDE_PATH:
 			ru.exclude_path = regex_compile(ld, file, e, id);
 			break;
+		case F_ONLY_PATH:
+			ru.only_path = regex_compile(ld, file, e, id);
+			break;
 		case F_EXAMPLE:
 			add_example(&ru.examples, &pv.example_line,
 				    &ru.nexamples, e);
@@ -739,9 +745,10 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 			stanza_error(ld, file, rule_line, id,
 				     "missing 'tags'");
 		if (!first[F_ADDED] && !first[F_REMOVED] &&
-		    !first[F_MESSAGE] && !first[F_PATH])
+		    !first[F_MESSAGE] && !first[F_PATH] &&
+		    !first[F_ONLY_PATH])
 			stanza_error(ld, file, rule_line, id,
-				     "needs one of 'added', 'removed', 'message' or 'path'");
+				     "needs one of 'added', 'removed', 'message', 'path' or 'only-path'");
 		if (first[F_LINE_KEYWORDS] && !first[F_ADDED] &&
 		    !first[F_REMOVED])
 			stanza_error(ld, file, first[F_LINE_KEYWORDS]->line, id,
@@ -1527,6 +1534,21 @@ int rules_file_applies(const struct rules *r, size_t i, const char *path,
 	if (ru->exclude_path && path && path_match(r, ru->exclude_path, path))
 		return 0;
 	return 1;
+}
+
+int rules_only_path_holds(const struct rules *r, size_t i, const char *path,
+			  const char *old_path)
+{
+	const struct rule *ru;
+
+	if (i >= r->nrules)
+		return 0;
+	ru = &r->rule[i];
+	if (!ru->only_path)
+		return 1;
+	if (!path || path_match(r, ru->only_path, path) <= 0)
+		return 0;
+	return !old_path || path_match(r, ru->only_path, old_path) > 0;
 }
 
 int rules_needs_lines(const struct rules *r, size_t i)

@@ -48,6 +48,10 @@ struct rule {
 	char *file;		/* the rule file, as given */
 	unsigned line;		/* line of the "rule:" field */
 	struct rule_regex *added, *removed, *message, *path, *exclude_path;
+	/* "only-path": the rule holds for a commit only when every path it
+	 * changes (both of a rename) matches; a commit-wide condition, like
+	 * "message" */
+	struct rule_regex *only_path;
 	unsigned status_mask;	/* enum change_status bits; 0 = any */
 	size_t *keywords;	/* indices into rules->keywords */
 	size_t nkeywords;
@@ -125,6 +129,10 @@ int rules_line_keywords_hit(const struct rules *r, size_t i,
  */
 int rules_file_applies(const struct rules *r, size_t i, const char *path,
 		       const char *old_path, unsigned status);
+/* 1 when rule i has no "only-path", or path (and old_path of a rename,
+ * when not NULL) match it; a regex that gives up counts as no match. */
+int rules_only_path_holds(const struct rules *r, size_t i, const char *path,
+			  const char *old_path);
 /* 1 when rule i has an "added" or "removed" regex (needs diff lines). */
 int rules_needs_lines(const struct rules *r, size_t i);
 

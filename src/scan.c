@@ -127,6 +127,9 @@ struct eval {
 	size_t nfiles, falloc;
 	int record_files;
 	unsigned char *warned;		/* per rule: limit reported */
+	unsigned char *only_fail;	/* per rule: a path broke only-path */
+	size_t nchanged;		/* file changes seen, this commit */
+	const char *first_path;		/* the first of them */
 };
 
 static const char *clip(struct arena *a, const char *s, size_t len)
@@ -291,6 +294,13 @@ static int on_file(struct diff_file *f, void *payload)
 	ev->line_kw = 0;
 	if (f->flags & FILE_UNREADABLE)
 		ev->c->flags |= COMMIT_PARTIAL;
+	if (!ev->nchanged++)
+		ev->first_path = f->path;
+	for (i = 0; i < rules->nrules; i++)
+		if (rules->rule[i].only_path && ev->msg_ok[i] &&
+		    !ev->only_fail[i] &&
+		    !rules_only_path_holds(rules, i, f->path, f->old_path))
+			ev->only_fail[i] = 1;
 	for (i = 0; i < rules->nrules; i++) {
 		const struct rule *r = &rules->rule[i];
 
@@ -470,6 +480,7 @@ static void eval_init(struct eval *ev, struct worker *w)
 	ev->msg_ok = xcalloc(nr + 1, 1);
 	ev->hits = xcalloc(nr + 1, 1);
 	ev->warned = xcalloc(nr + 1, 1);
+	ev->only_fail = xcalloc(nr + 1, 1);
 	ev->count = xcalloc(nr + 1, sizeof(*ev->count));
 	ev->pcount = xcalloc(nr + 1, sizeof(*ev->pcount));
 	ev->kwset = xcalloc((w->sr->rules->nkeywords + 7) / 8 + 1, 1);
@@ -483,6 +494,7 @@ static void eval_release(struct eval *ev)
 	free(ev->msg_ok);
 	free(ev->hits);
 	free(ev->warned);
+	free(ev->only_fail);
 	free(ev->count);
 	free(ev->pcount);
 	free(ev->kwset);
@@ -492,6 +504,51 @@ static void eval_release(struct eval *ev)
 	free(ev->pending);
 	free(ev->matches);
 	free(ev->files);
+}
+
+/* Drops the matches rule i gave this commit. */
+static void drop_matches(struct eval *ev, size_t i)
+{
+	const char *id = ev->sr->rules->rule[i].id;
+	size_t k, out = 0;
+
+	for (k = 0; k < ev->nmatches; k++)
+		if (ev->matches[k].rule != id)
+			ev->matches[out++] = ev->matches[k];
+	ev->nmatches = out;
+	ev->count[i] = 0;
+}
+
+/*
+ * "only-path" is judged once every file change was seen: a rule whose
+ * condition failed (or that saw no change: a merge, an unreadable diff)
+ * loses its matches and its message; one that held, and has no other
+ * file condition, gets the first changed path as its evidence.
+ */
+static void apply_only_path(struct eval *ev, int diffed)
+{
+	const struct rules *rules = ev->sr->rules;
+	size_t i;
+
+	for (i = 0; i < rules->nrules; i++) {
+		const struct rule *r = &rules->rule[i];
+
+		if (!r->only_path || !ev->msg_ok[i])
+			continue;
+		if (!diffed || !ev->nchanged || ev->only_fail[i]) {
+			drop_matches(ev, i);
+			ev->msg_ok[i] = 0;
+		} else if (!has_file_condition(r)) {
+			struct match m = { 0 };
+
+			m.rule = r->id;
+			m.tags = ev->sr->rule_tags[i];
+			m.path = ev->first_path;
+			m.side = RULE_SIDE_PATH;
+			m.text = ev->first_path;
+			add_match(ev, i, &m);
+		}
+	}
 }
 
 static struct result *process_job(struct worker *w, const struct job *j)
@@ -528,6 +585,9 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	ev->record_files = j->kind == JOB_NEW;
 	ev->nmatches = ev->nfiles = ev->npending = 0;
 	memset(ev->count, 0, nr * sizeof(*ev->count));
+	memset(ev->only_fail, 0, nr);
+	ev->nchanged = 0;
+	ev->first_path = NULL;
 	eval_message(ev);
 	if (!(c->flags & COMMIT_MERGE) || sr->o->merges) {
 		if (diff_commit(&w->m, j->oid, &dopts, &res->a, &v) < 0) {
@@ -538,6 +598,7 @@ static struct result *process_job(struct worker *w, const struct job *j)
 			c->flags |= COMMIT_DIFFED;
 		}
 	}
+	apply_only_path(ev, (c->flags & COMMIT_DIFFED) != 0);
 	{
 		size_t i;
 
