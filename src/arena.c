@@ -121,6 +121,26 @@ void arena_reset(struct arena *a)
 	a->total = 0;
 }
 
+void arena_adopt(struct arena *dst, struct arena *src)
+{
+	struct arena_block *last;
+
+	if (!src->head)
+		return;
+	if (!dst->head) {
+		*dst = *src;
+	} else {
+		/* behind dst's head, which keeps serving allocations */
+		for (last = src->head; last->next; last = last->next)
+			;
+		last->next = dst->head->next;
+		dst->head->next = src->head;
+		dst->total += src->total;
+	}
+	src->head = NULL;
+	src->total = 0;
+}
+
 void arena_release(struct arena *a)
 {
 	arena_reset(a);

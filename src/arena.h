@@ -27,6 +27,9 @@ void *arena_calloc(struct arena *a, size_t n, size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 void arena_reset(struct arena *a);
+/* Moves everything src holds into dst (it lives and dies with dst now);
+ * src is left empty.  For work done in another thread's arena. */
+void arena_adopt(struct arena *dst, struct arena *src);
 void arena_release(struct arena *a);
 
 #endif

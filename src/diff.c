@@ -26,13 +26,8 @@ struct change {
 	unsigned old_mode, new_mode;
 };
 
-struct changes {
-	struct change *v;
-	size_t n, alloc;
-	struct arena *a;
-};
 
-static void add_change(struct changes *cs, const char *path,
+static void add_change(struct diff_changes *cs, const char *path,
 		       unsigned status, const git_tree_entry *old,
 		       const git_tree_entry *new)
 {
@@ -91,11 +86,11 @@ static const char *join_path(struct arena *a, const char *dir,
 
 static int walk_trees(git_repository *repo, const git_tree *old,
 		      const git_tree *new, const char *dir,
-		      struct changes *cs);
+		      struct diff_changes *cs);
 
 /* Every blob below tree, as added (or deleted). */
 static int walk_one_side(git_repository *repo, const git_tree_entry *e,
-			 const char *dir, int added, struct changes *cs)
+			 const char *dir, int added, struct diff_changes *cs)
 {
 	git_tree *t = NULL;
 	int ret;
@@ -109,7 +104,7 @@ static int walk_one_side(git_repository *repo, const git_tree_entry *e,
 
 static int entry_change(git_repository *repo, const git_tree_entry *o,
 			const git_tree_entry *n, const char *dir,
-			struct changes *cs)
+			struct diff_changes *cs)
 {
 	const char *path = join_path(cs->a, dir, git_tree_entry_name(o ? o : n));
 	int ret = 0;
@@ -148,7 +143,7 @@ static int entry_change(git_repository *repo, const git_tree_entry *o,
 
 static int walk_trees(git_repository *repo, const git_tree *old,
 		      const git_tree *new, const char *dir,
-		      struct changes *cs)
+		      struct diff_changes *cs)
 {
 	size_t i = 0, j = 0;
 	size_t no = old ? git_tree_entrycount(old) : 0;
@@ -189,7 +184,7 @@ static int cmp_change_path(const void *a, const void *b)
 }
 
 /* Turns a deletion and an addition of the same blob into a rename. */
-static void pair_exact_renames(struct changes *cs)
+static void pair_exact_renames(struct diff_changes *cs)
 {
 	size_t i, j, out = 0;
 
@@ -346,7 +341,7 @@ static int is_plain_blob(unsigned mode)
 }
 
 static void pair_similar_renames(git_repository *repo, size_t max_size,
-				 struct changes *cs)
+				 struct diff_changes *cs)
 {
 	size_t *adds = NULL, *dels = NULL, na = 0, nd = 0, aa = 0, ad = 0;
 	struct sig *sa = NULL, *sd = NULL;
@@ -425,7 +420,7 @@ out:
 	free(dels);
 }
 
-static int has_adds_and_deletes(const struct changes *cs)
+static int has_adds_and_deletes(const struct diff_changes *cs)
 {
 	int adds = 0, dels = 0;
 	size_t i;
@@ -675,18 +670,18 @@ out:
 	return ret;
 }
 
-int diff_commit(struct mirror *m, const unsigned char *oid,
-		const struct diff_opts *o, struct arena *a,
-		const struct diff_visitor *v)
+int diff_commit_changes(struct mirror *m, const unsigned char *oid,
+			const struct diff_opts *o, struct arena *a,
+			struct diff_changes *cs)
 {
 	git_commit *c = NULL, *parent = NULL;
 	git_tree *tree = NULL, *ptree = NULL;
-	struct changes cs = { NULL, 0, 0, a };
 	char hex[OID_HEXSZ + 1];
 	git_oid id;
-	size_t i;
 	int ret = 0;
 
+	memset(cs, 0, sizeof(*cs));
+	cs->a = a;
 	memcpy(id.id, oid, OID_RAWSZ);
 	oid_to_hex(hex, oid);
 	if (git_commit_lookup(&c, m->repo, &id) < 0 ||
@@ -703,26 +698,58 @@ int diff_commit(struct mirror *m, const unsigned char *oid,
 			    git_error_last() ? git_error_last()->message : "?");
 		goto out;
 	}
-	if (walk_trees(m->repo, ptree, tree, "", &cs) < 0) {
+	if (walk_trees(m->repo, ptree, tree, "", cs) < 0) {
 		ret = error("%s: cannot read a tree of commit %s: %s", m->name,
 			    hex,
 			    git_error_last() ? git_error_last()->message : "?");
 		goto out;
 	}
 	if (o->renames) {
-		pair_exact_renames(&cs);
-		if (has_adds_and_deletes(&cs))
-			pair_similar_renames(m->repo, o->max_size, &cs);
+		pair_exact_renames(cs);
+		if (has_adds_and_deletes(cs))
+			pair_similar_renames(m->repo, o->max_size, cs);
 	}
-	if (cs.n)
-		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change_path);
-	for (i = 0; i < cs.n && !ret; i++)
-		ret = visit_change(m, oid, &cs.v[i], o, v);
+	if (cs->n)
+		qsort(cs->v, cs->n, sizeof(*cs->v), cmp_change_path);
 out:
-	free(cs.v);
+	if (ret)
+		diff_changes_release(cs);
 	git_tree_free(tree);
 	git_tree_free(ptree);
 	git_commit_free(parent);
 	git_commit_free(c);
+	return ret;
+}
+
+int diff_visit_changes(struct mirror *m, const unsigned char *oid,
+		       const struct diff_changes *cs, size_t from, size_t to,
+		       const struct diff_opts *o, const struct diff_visitor *v)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = from; i < to && i < cs->n && !ret; i++)
+		ret = visit_change(m, oid, &cs->v[i], o, v);
+	return ret;
+}
+
+void diff_changes_release(struct diff_changes *cs)
+{
+	free(cs->v);
+	cs->v = NULL;
+	cs->n = cs->alloc = 0;
+}
+
+int diff_commit(struct mirror *m, const unsigned char *oid,
+		const struct diff_opts *o, struct arena *a,
+		const struct diff_visitor *v)
+{
+	struct diff_changes cs;
+	int ret;
+
+	if (diff_commit_changes(m, oid, o, a, &cs) < 0)
+		return -1;
+	ret = diff_visit_changes(m, oid, &cs, 0, cs.n, o, v);
+	diff_changes_release(&cs);
 	return ret;
 }

@@ -63,6 +63,29 @@ struct diff_visitor {
 };
 
 /*
+ * A commit's file changes, in path order.  diff_commit_changes() finds
+ * them (trees, renames; strings in a): 0, or -1 reported.  Then
+ * diff_visit_changes() calls v for changes [from, to), reading blobs
+ * through m; threads may visit disjoint ranges of one list at once, each
+ * with its own mirror handle and visitor.  diff_changes_release() frees
+ * the list (not a).
+ */
+struct change;
+struct diff_changes {
+	struct change *v;
+	size_t n, alloc;
+	struct arena *a;
+};
+
+int diff_commit_changes(struct mirror *m, const unsigned char *oid,
+			const struct diff_opts *o, struct arena *a,
+			struct diff_changes *cs);
+int diff_visit_changes(struct mirror *m, const unsigned char *oid,
+		       const struct diff_changes *cs, size_t from, size_t to,
+		       const struct diff_opts *o, const struct diff_visitor *v);
+void diff_changes_release(struct diff_changes *cs);
+
+/*
  * Diffs the commit oid of m against its first parent and calls v for
  * each changed file, in path order.  A blob that cannot be read is
  * reported with msg_partial() and flagged FILE_UNREADABLE; the diff goes

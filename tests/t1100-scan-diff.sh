@@ -248,4 +248,54 @@ test_expect_success 'added and removed counts agree with git diff --numstat' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a commit of many files is diffed in parts, with the same result' '
+	make_repo wide &&
+	mkdir -p wide/gen wide/docs &&
+	i=0 &&
+	while test $i -lt 1500; do
+		n=$(printf "%04d" $i) &&
+		case $i in
+		74?|75?|760) printf "x%s = to_fp8(y); // e4m3\n" $n ;;
+		*7) printf "int a%s;\noff = static_cast<index_t>(i) * %s;\n" $n $i ;;
+		*3) printf "if (sm_version >= 120) { k%s(); }\n" $n ;;
+		*) printf "int b%s;\n" $n ;;
+		esac >wide/gen/f$n.cu &&
+		i=$((i + 1)) || return 1
+	done &&
+	echo "# notes" >wide/docs/notes.md &&
+	git -C wide add . && git_commit -C wide "Add generated kernels" &&
+	for j in 1 2; do
+		ms_scan --db "$TRASH/db-wide$j" --jobs $j wide 2>err &&
+		mirrorscan --db "$TRASH/db-wide$j" show --format json \
+			$(rev wide HEAD) >wide$j.json || return 1
+	done &&
+	test_cmp wide1.json wide2.json &&
+	json_eval "len(o[\"files\"])" <wide2.json >actual &&
+	echo 1501 >expect &&
+	test_cmp expect actual &&
+	json_eval "\" \".join(o[\"tags\"])" <wide2.json >actual &&
+	echo "docs hw/blackwell kernel/dispatch kernel/fp8 kernel/int-overflow" >expect &&
+	test_cmp expect actual &&
+	json_lines "[m[\"path\"] for m in o[\"matches\"] if m[\"rule\"] == \"overflow\"]" \
+		<wide2.json >actual &&
+	test_line_count = 16 actual &&
+	echo docs/notes.md >expect &&
+	json_lines "[m[\"path\"] for m in o[\"matches\"] if m[\"rule\"] == \"docs-path\"]" \
+		<wide2.json >actual &&
+	test_cmp expect actual &&
+	json_lines "[m[\"path\"] for m in o[\"matches\"] if m[\"rule\"] == \"overflow\"]" \
+		<wide2.json | tail -n 1 >actual &&
+	echo gen/f0157.cu >expect &&
+	test_cmp expect actual &&
+	json_lines "[m[\"path\"] for m in o[\"matches\"] if m[\"rule\"] == \"fp8-keyword\"]" \
+		<wide2.json >actual &&
+	test_line_count = 16 actual &&
+	head -n 1 actual >first &&
+	echo gen/f0740.cu >expect &&
+	test_cmp expect first &&
+	tail -n 1 actual >last &&
+	echo gen/f0755.cu >expect &&
+	test_cmp expect last
+'
+
 test_done
