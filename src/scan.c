@@ -152,6 +152,19 @@ static void add_match(struct eval *ev, size_t r, const struct match *m)
 	ev->matches[ev->nmatches++] = *m;
 }
 
+/* A path as the evidence of rule r (path-only and only-path rules). */
+static void add_path_match(struct eval *ev, size_t r, const char *path)
+{
+	struct match m = { 0 };
+
+	m.rule = ev->sr->rules->rule[r].id;
+	m.tags = ev->sr->rule_tags[r];
+	m.path = path;
+	m.side = RULE_SIDE_PATH;
+	m.text = path;
+	add_match(ev, r, &m);
+}
+
 static int match_or_warn(struct eval *ev, size_t r, enum rule_side side,
 			 const char *text, size_t len)
 {
@@ -312,14 +325,7 @@ static int on_file(struct diff_file *f, void *payload)
 					f->status))
 			continue;
 		if (!rules_needs_lines(rules, i)) {
-			struct match m = { 0 };
-
-			m.rule = r->id;
-			m.tags = ev->sr->rule_tags[i];
-			m.path = f->path;
-			m.side = RULE_SIDE_PATH;
-			m.text = f->path;
-			add_match(ev, i, &m);
+			add_path_match(ev, i, f->path);
 			continue;
 		}
 		if (!f->old_data && !f->new_data)
@@ -540,14 +546,7 @@ static void apply_only_path(struct eval *ev, int diffed)
 			drop_matches(ev, i);
 			ev->msg_ok[i] = 0;
 		} else if (!has_file_condition(r)) {
-			struct match m = { 0 };
-
-			m.rule = r->id;
-			m.tags = ev->sr->rule_tags[i];
-			m.path = ev->first_path;
-			m.side = RULE_SIDE_PATH;
-			m.text = ev->first_path;
-			add_match(ev, i, &m);
+			add_path_match(ev, i, ev->first_path);
 		}
 	}
 }
