@@ -585,6 +585,31 @@ const char *report_side_name(enum rule_side side)
 	}
 }
 
+void report_pr_heading(struct buf *b, const struct report *r,
+		       const struct report_pr *pr,
+		       void (*subject)(struct buf *b, const struct report *r,
+				       const char *s))
+{
+	const char *state = report_pr_state(r, pr->state);
+	int zh = r->lang == REPORT_ZH;
+
+	if (!pr->number) {
+		buf_addstr(b, zh ? "不属于拉取请求的未合入提交" :
+			   "Proposed commits of no pull request");
+		return;
+	}
+	buf_addf(b, "PR #%u", pr->number);
+	if (pr->title) {
+		buf_addstr(b, zh ? "：" : ": ");
+		subject(b, r, pr->title);
+	}
+	buf_addstr(b, zh ? "（" : " (");
+	if (state)
+		buf_addf(b, zh ? "%s，" : "%s, ", state);
+	buf_addf(b, zh ? "%zu 个提交）" : pr->ncommits == 1 ? "%zu commit)" :
+		 "%zu commits)", pr->ncommits);
+}
+
 void report_hex(char *hex, const unsigned char *oid)
 {
 	oid_to_hex(hex, oid);

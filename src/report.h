@@ -174,6 +174,15 @@ const char *report_side_name(enum rule_side side);
  * state is -1 (not known). */
 const char *report_pr_state(const struct report *r, int state);
 
+/* The text of a pull request's heading, after the format's heading mark:
+ * "PR #N: TITLE (STATE, N commits)", or the heading of the proposed
+ * commits of no pull request.  subject() writes the title escaped for
+ * the format. */
+void report_pr_heading(struct buf *b, const struct report *r,
+		       const struct report_pr *pr,
+		       void (*subject)(struct buf *b, const struct report *r,
+				       const char *s));
+
 /* The 40 hex digits of oid and a NUL (hex holds OID_HEXSZ + 1). */
 void report_hex(char *hex, const unsigned char *oid);
 

@@ -525,24 +525,8 @@ static void html_prs(struct buf *b, const struct report *r,
 	for (i = 0; i < rr->nprs; i++) {
 		const struct report_pr *pr = &rr->prs[i];
 
-		const char *state = report_pr_state(r, pr->state);
-
-		if (pr->number) {
-			buf_addf(b, "<h4>PR #%u", pr->number);
-			if (pr->title) {
-				buf_addstr(b, L(r, ": ", "："));
-				html_subject(b, r, pr->title);
-			}
-			buf_addstr(b, r->lang == REPORT_ZH ? "（" : " (");
-			if (state)
-				buf_addf(b, r->lang == REPORT_ZH ? "%s，" : "%s, ",
-					 state);
-			buf_addf(b, r->lang == REPORT_ZH ? "%zu 个提交）" :
-				 pr->ncommits == 1 ? "%zu commit)" :
-				 "%zu commits)", pr->ncommits);
-		} else
-			buf_addstr(b, L(r, "<h4>Proposed commits of no pull "
-					"request", "<h4>不属于拉取请求的未合入提交"));
+		buf_addstr(b, "<h4>");
+		report_pr_heading(b, r, pr, html_subject);
 		if (pr->landed_by) {
 			report_hex(hex, pr->landed_by->oid);
 			buf_addf(b, r->lang == REPORT_ZH ?

@@ -459,25 +459,8 @@ static void md_prs(struct buf *b, const struct report *r,
 	for (i = 0; i < rr->nprs; i++) {
 		const struct report_pr *pr = &rr->prs[i];
 
-		const char *state = report_pr_state(r, pr->state);
-
-		if (pr->number) {
-			buf_addf(b, "#### PR #%u", pr->number);
-			if (pr->title) {
-				buf_addstr(b, L(r, ": ", "："));
-				md_subject(b, r, pr->title);
-			}
-			buf_addstr(b, r->lang == REPORT_ZH ? "（" : " (");
-			if (state)
-				buf_addf(b, r->lang == REPORT_ZH ? "%s，" : "%s, ",
-					 state);
-			buf_addf(b, r->lang == REPORT_ZH ? "%zu 个提交）" :
-				 pr->ncommits == 1 ? "%zu commit)" :
-				 "%zu commits)", pr->ncommits);
-		} else {
-			buf_addstr(b, L(r, "#### Proposed commits of no pull "
-					"request", "#### 不属于拉取请求的未合入提交"));
-		}
+		buf_addstr(b, "#### ");
+		report_pr_heading(b, r, pr, md_subject);
 		buf_addstr(b, "\n\n");
 		if (pr->landed_by) {
 			report_hex(hex, pr->landed_by->oid);
