@@ -441,16 +441,42 @@ struct line_ctx {
 	int failed;
 };
 
+/* The function part of a hunk header, "@@ -1,2 +1,3 @@ FUNC\n". */
+static void hunk_function(const git_diff_hunk *hunk, const char **func,
+			  size_t *len)
+{
+	const char *h = hunk ? hunk->header : NULL;
+	size_t n = hunk ? hunk->header_len : 0, i;
+	const char *at = NULL;
+
+	*func = NULL;
+	*len = 0;
+	for (i = 2; i + 1 < n && !at; i++)
+		if (h[i] == '@' && h[i + 1] == '@')
+			at = h + i + 2;
+	if (!at)
+		return;
+	if (at < h + n && *at == ' ')
+		at++;
+	n = (size_t)(h + n - at);
+	while (n && (at[n - 1] == '\n' || at[n - 1] == '\r'))
+		n--;
+	if (n) {
+		*func = at;
+		*len = n;
+	}
+}
+
 static int on_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
 		   const git_diff_line *l, void *payload)
 {
 	struct line_ctx *lc = payload;
-	size_t len = l->content_len;
+	size_t len = l->content_len, func_len;
+	const char *func;
 	enum rule_side side;
 	uint32_t lineno;
 
 	(void)delta;
-	(void)hunk;
 	if (l->origin == GIT_DIFF_LINE_ADDITION) {
 		lc->f->added++;
 		side = RULE_SIDE_ADDED;
@@ -468,7 +494,8 @@ static int on_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
 		len--;
 	if (len && l->content[len - 1] == '\r')
 		len--;
-	if (lc->v->line(lc->f, side, lineno, l->content, len,
+	hunk_function(hunk, &func, &func_len);
+	if (lc->v->line(lc->f, side, lineno, l->content, len, func, func_len,
 			lc->v->payload) < 0) {
 		lc->failed = 1;
 		return -1;
@@ -495,7 +522,7 @@ static int whole_file_lines(struct line_ctx *lc, const char *data, size_t len,
 		if (lc->want) {
 			size_t tl = l && p[l - 1] == '\r' ? l - 1 : l;
 
-			if (lc->v->line(lc->f, side, lineno, p, tl,
+			if (lc->v->line(lc->f, side, lineno, p, tl, NULL, 0,
 					lc->v->payload) < 0)
 				return -1;
 		}

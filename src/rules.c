@@ -169,6 +169,7 @@ enum field {
 	F_DESCRIBE,
 	F_EXAMPLE,
 	F_EXCLUDE_PATH,
+	F_FUNCTION,
 	F_KEYWORDS,
 	F_LINE_KEYWORDS,
 	F_MESSAGE,
@@ -198,6 +199,7 @@ static const struct field_info {
 	[F_DESCRIBE] = { "describe", JOIN_WORDS, 0, 0 },
 	[F_EXAMPLE] = { "example", JOIN_TEXT, 1, 0 },
 	[F_EXCLUDE_PATH] = { "exclude-path", JOIN_RAW, 0, 1 },
+	[F_FUNCTION] = { "function", JOIN_RAW, 0, 1 },
 	[F_KEYWORDS] = { "keywords", JOIN_WORDS, 0, 1 },
 	[F_LINE_KEYWORDS] = { "line-keywords", JOIN_WORDS, 0, 1 },
 	[F_MESSAGE] = { "message", JOIN_RAW, 0, 1 },
@@ -452,6 +454,7 @@ static void rule_clear(struct rule *ru, struct rule_priv *pv)
 	regex_free(ru->path);
 	regex_free(ru->exclude_path);
 	regex_free(ru->only_path);
+	regex_free(ru->function);
 	free(ru->keywords);
 	free(ru->line_keywords);
 	for (i = 0; i < ru->nexamples; i++)
@@ -722,6 +725,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		case F_ONLY_PATH:
 			ru.only_path = regex_compile(ld, file, e, id);
 			break;
+		case F_FUNCTION:
+			ru.function = regex_compile(ld, file, e, id);
+			break;
 		case F_EXAMPLE:
 			add_example(&ru.examples, &pv.example_line,
 				    &ru.nexamples, e);
@@ -753,6 +759,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		    !first[F_REMOVED])
 			stanza_error(ld, file, first[F_LINE_KEYWORDS]->line, id,
 				     "'line-keywords' needs 'added' or 'removed'");
+		if (first[F_FUNCTION] && !first[F_ADDED] && !first[F_REMOVED])
+			stanza_error(ld, file, first[F_FUNCTION]->line, id,
+				     "'function' needs 'added' or 'removed'");
 	}
 
 	if (id) {
@@ -1649,6 +1658,17 @@ int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
 		const char *text, size_t len)
 {
 	return match_rule(m, i, side, text, len, 0);
+}
+
+int rules_match_function(struct rules_matcher *m, size_t i,
+			 const char *func, size_t len)
+{
+	m->err[0] = '\0';
+	if (i >= m->r->nrules || !m->r->rule[i].function)
+		return 1;
+	if (!func)
+		return 0;
+	return matcher_run(m, m->r->rule[i].function, func, len, 0);
 }
 
 int rules_match_head(struct rules_matcher *m, size_t i, enum rule_side side,

@@ -52,6 +52,10 @@ struct rule {
 	 * changes (both of a rename) matches; a commit-wide condition, like
 	 * "message" */
 	struct rule_regex *only_path;
+	/* "function": an added or removed line counts only when the function
+	 * it sits in (its hunk's function line, as git shows it after "@@")
+	 * matches */
+	struct rule_regex *function;
 	unsigned status_mask;	/* enum change_status bits; 0 = any */
 	size_t *keywords;	/* indices into rules->keywords */
 	size_t nkeywords;
@@ -156,6 +160,11 @@ int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
  * where the line was cut (PCRE2_NOTEOL). */
 int rules_match_head(struct rules_matcher *m, size_t i, enum rule_side side,
 		     const char *text, size_t len);
+/* Rule i's "function" regex against a change's function line (func,
+ * len bytes; NULL when the change has none): 1 when it matches or the
+ * rule has no "function", 0 when not, -1 as for rules_match(). */
+int rules_match_function(struct rules_matcher *m, size_t i,
+			 const char *func, size_t len);
 const char *rules_matcher_error(const struct rules_matcher *m);
 
 /*

@@ -346,8 +346,31 @@ static int on_file(struct diff_file *f, void *payload)
 	return ev->nfile_rules > 0;
 }
 
+/* Does the function the change sits in let rule i match? (Reported
+ * once per rule when PCRE2 gives up, like match_or_warn().) */
+static int function_ok(struct eval *ev, size_t i, const char *func,
+		       size_t func_len)
+{
+	int rc;
+
+	if (!ev->sr->rules->rule[i].function)
+		return 1;
+	rc = rules_match_function(ev->rm, i, func,
+				  func_len < LINE_MATCH_MAX ? func_len
+							    : LINE_MATCH_MAX);
+	if (rc < 0 && !ev->warned[i]) {
+		warning("%s: commit %.12s: rule '%s' gave up: %s "
+			"(said once per rule and repository)", ev->sr->name,
+			ev->hex, ev->sr->rules->rule[i].id,
+			rules_matcher_error(ev->rm));
+		ev->warned[i] = 1;
+	}
+	return rc == 1;
+}
+
 static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
-		   const char *text, size_t len, void *payload)
+		   const char *text, size_t len, const char *func,
+		   size_t func_len, void *payload)
 {
 	struct eval *ev = payload;
 	const struct rules *rules = ev->sr->rules;
@@ -377,7 +400,8 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE &&
 		    (ev->hits[i] & bit))
 			continue;
-		if (!match_or_warn(ev, i, side, text, len))
+		if (!function_ok(ev, i, func, func_len) ||
+		    !match_or_warn(ev, i, side, text, len))
 			continue;
 		ev->hits[i] |= bit;
 		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE)
