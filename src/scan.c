@@ -165,25 +165,29 @@ static void add_path_match(struct eval *ev, size_t r, const char *path)
 	add_match(ev, r, &m);
 }
 
+/* A match of rule r's regexes as a yes or no: PCRE2 giving up (a
+ * catastrophic pattern on hostile text) is a no, reported once. */
+static int matched_or_warn(struct eval *ev, size_t r, int rc)
+{
+	if (rc >= 0)
+		return rc;
+	if (!ev->warned[r]) {
+		warning("%s: commit %.12s: rule '%s' gave up: %s "
+			"(said once per rule and repository)", ev->sr->name,
+			ev->hex, ev->sr->rules->rule[r].id,
+			rules_matcher_error(ev->rm));
+		ev->warned[r] = 1;
+	}
+	return 0;
+}
+
 static int match_or_warn(struct eval *ev, size_t r, enum rule_side side,
 			 const char *text, size_t len)
 {
-	int rc = len > LINE_MATCH_MAX && side != RULE_SIDE_MESSAGE
-		 ? rules_match_head(ev->rm, r, side, text, LINE_MATCH_MAX)
-		 : rules_match(ev->rm, r, side, text, len);
-
-	if (rc < 0) {
-		if (!ev->warned[r]) {
-			warning("%s: commit %.12s: rule '%s' gave up: %s "
-				"(said once per rule and repository)",
-				ev->sr->name, ev->hex,
-				ev->sr->rules->rule[r].id,
-				rules_matcher_error(ev->rm));
-			ev->warned[r] = 1;
-		}
-		return 0;
-	}
-	return rc;
+	return matched_or_warn(ev, r,
+		len > LINE_MATCH_MAX && side != RULE_SIDE_MESSAGE
+		? rules_match_head(ev->rm, r, side, text, LINE_MATCH_MAX)
+		: rules_match(ev->rm, r, side, text, len));
 }
 
 static int has_file_condition(const struct rule *r)
@@ -346,26 +350,16 @@ static int on_file(struct diff_file *f, void *payload)
 	return ev->nfile_rules > 0;
 }
 
-/* Does the function the change sits in let rule i match? (Reported
- * once per rule when PCRE2 gives up, like match_or_warn().) */
+/* Does the function the change sits in let rule i match? */
 static int function_ok(struct eval *ev, size_t i, const char *func,
 		       size_t func_len)
 {
-	int rc;
-
 	if (!ev->sr->rules->rule[i].function)
 		return 1;
-	rc = rules_match_function(ev->rm, i, func,
-				  func_len < LINE_MATCH_MAX ? func_len
-							    : LINE_MATCH_MAX);
-	if (rc < 0 && !ev->warned[i]) {
-		warning("%s: commit %.12s: rule '%s' gave up: %s "
-			"(said once per rule and repository)", ev->sr->name,
-			ev->hex, ev->sr->rules->rule[i].id,
-			rules_matcher_error(ev->rm));
-		ev->warned[i] = 1;
-	}
-	return rc == 1;
+	return matched_or_warn(ev, i,
+		rules_match_function(ev->rm, i, func,
+				     func_len < LINE_MATCH_MAX ? func_len
+							       : LINE_MATCH_MAX));
 }
 
 static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
