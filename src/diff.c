@@ -434,13 +434,6 @@ static int has_adds_and_deletes(const struct diff_changes *cs)
 
 /* ---- contents and lines ------------------------------------------ */
 
-struct line_ctx {
-	struct diff_file *f;
-	const struct diff_visitor *v;
-	int want;
-	int failed;
-};
-
 /* The function part of a hunk header, "@@ -1,2 +1,3 @@ FUNC\n". */
 static void hunk_function(const git_diff_hunk *hunk, const char **func,
 			  size_t *len)
@@ -464,6 +457,56 @@ static void hunk_function(const git_diff_hunk *hunk, const char **func,
 	if (n) {
 		*func = at;
 		*len = n;
+	}
+}
+
+/* Function lines longer than this are cut (a regex sees the start). */
+#define FUNC_LINE_MAX 256
+
+struct line_ctx {
+	struct diff_file *f;
+	const struct diff_visitor *v;
+	int want;
+	int failed;
+	/* The hunk being visited, and per side (added, removed) the last
+	 * function line the hunk itself added or removed: the lines after it
+	 * sit in that function, not in the one the hunk header names. */
+	int old_start, new_start;
+	char func[2][FUNC_LINE_MAX];
+	size_t func_len[2];
+};
+
+/* git's default rule for a function line: it starts with a letter, '_'
+ * or '$' (no indentation). */
+static int is_function_line(const char *s, size_t len)
+{
+	return len && ((s[0] >= 'a' && s[0] <= 'z') ||
+		       (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_' ||
+		       s[0] == '$');
+}
+
+/* The function line the change on this line sits in. */
+static void line_function(struct line_ctx *lc, const git_diff_hunk *hunk,
+			  int removed, const char *text, size_t len,
+			  const char **func, size_t *func_len)
+{
+	if (hunk->old_start != lc->old_start ||
+	    hunk->new_start != lc->new_start) {
+		lc->old_start = hunk->old_start;
+		lc->new_start = hunk->new_start;
+		lc->func_len[0] = lc->func_len[1] = 0;
+	}
+	if (is_function_line(text, len)) {
+		size_t n = len < FUNC_LINE_MAX ? len : FUNC_LINE_MAX;
+
+		memcpy(lc->func[removed], text, n);
+		lc->func_len[removed] = n;
+	}
+	if (lc->func_len[removed]) {
+		*func = lc->func[removed];
+		*func_len = lc->func_len[removed];
+	} else {
+		hunk_function(hunk, func, func_len);
 	}
 }
 
@@ -494,7 +537,8 @@ static int on_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
 		len--;
 	if (len && l->content[len - 1] == '\r')
 		len--;
-	hunk_function(hunk, &func, &func_len);
+	line_function(lc, hunk, side == RULE_SIDE_REMOVED, l->content, len,
+		      &func, &func_len);
 	if (lc->v->line(lc->f, side, lineno, l->content, len, func, func_len,
 			lc->v->payload) < 0) {
 		lc->failed = 1;
@@ -541,7 +585,7 @@ static int diff_lines(struct diff_file *f, const struct diff_visitor *v,
 		      const git_blob *new_blob)
 {
 	git_diff_options opts;
-	struct line_ctx lc = { f, v, want, 0 };
+	struct line_ctx lc = { f, v, want, 0, -1, -1, { "", "" }, { 0, 0 } };
 
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 

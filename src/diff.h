@@ -54,11 +54,13 @@ struct diff_visitor {
 	int (*file)(struct diff_file *f, void *payload);
 	/* One added (RULE_SIDE_ADDED, lineno in the new file) or removed
 	 * (RULE_SIDE_REMOVED, lineno in the old file) line, without its
-	 * newline.  func is the line of the function the change sits in,
-	 * as git shows it after a hunk's "@@" (git's default rule: the
-	 * nearest line above that starts with a letter, '_' or '$'), func_len
-	 * its length; NULL for a file added or deleted whole, or when there
-	 * is none.  Return 0, or -1 to abort. */
+	 * newline.  func is the line of the function the change sits in
+	 * (git's default rule: the nearest line above that starts with a
+	 * letter, '_' or '$'): a function line the hunk itself added (for an
+	 * added line) or removed (for a removed one) before this line, else
+	 * the one git shows after the hunk's "@@"; func_len its length.  NULL
+	 * for a file added or deleted whole, or when there is none.  Return
+	 * 0, or -1 to abort. */
 	int (*line)(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		    const char *text, size_t len, const char *func,
 		    size_t func_len, void *payload);

@@ -63,6 +63,35 @@ test_expect_success 'a file added whole has no function: only other rules match'
 	test_cmp expect actual
 '
 
+test_expect_success 'a function the hunk itself adds is the one its next lines sit in' '
+	cat >"$TRASH/fn2.rules" <<-\EOF &&
+	rule: sm120-added
+	tags: t/sm120
+	function: (?i)(?<![a-z0-9])sm_?120(?![0-9])
+	added: \S
+	EOF
+	make_repo r2 &&
+	printf "def helper_sm120(q):\n    return q\n" >r2/more.py &&
+	git -C r2 add more.py && git_commit -C r2 "an sm120 helper" &&
+	printf "\n\ndef plain(q):\n    return q + 1\n" >>r2/more.py &&
+	git -C r2 add more.py && git_commit -C r2 "a plain function after it" &&
+	git -C r2 tag plain &&
+	printf "\n\ndef launch_sm120(q):\n    return q * 2\n" >>r2/more.py &&
+	git -C r2 add more.py && git_commit -C r2 "an sm120 function after a plain one" &&
+	git -C r2 tag sm120fn &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/db2" --no-default-rules \
+		--rules "$TRASH/fn2.rules" --quiet scan r2 &&
+	git -C r2 show -U0 plain | grep "^@@ .* def helper_sm120(q):" &&
+	test -z "$("$MIRRORSCAN_BIN" --db "$TRASH/db2" show --format json \
+		$(rev r2 plain) | json_eval "\" \".join(o[\"tags\"])")" &&
+	git -C r2 show -U0 sm120fn | grep "^@@ .* def plain(q):" &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/db2" show --format json \
+		$(rev r2 sm120fn) >show.json &&
+	json_lines "[m[\"text\"] for m in o[\"matches\"]]" <show.json >actual &&
+	printf "%s\n" "def launch_sm120(q):" "    return q * 2" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'function needs added or removed, and a bad one names its line' '
 	printf "rule: a\ntags: t/a\nfunction: x\npath: y\n" >nolines.rules &&
 	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
