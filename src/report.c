@@ -585,6 +585,29 @@ const char *report_side_name(enum rule_side side)
 	}
 }
 
+void report_file_notes(struct buf *b, const struct report *r,
+		       const struct file_change *f, const char *minus)
+{
+	int zh = r->lang == REPORT_ZH;
+
+	if (f->status == CHANGE_ADDED)
+		buf_addstr(b, zh ? "（新增）" : " (new)");
+	else if (f->status == CHANGE_DELETED)
+		buf_addstr(b, zh ? "（删除）" : " (deleted)");
+	if (f->flags & FILE_BINARY)
+		buf_addstr(b, zh ? "（二进制）" : " (binary)");
+	else if (f->flags & FILE_OVERSIZE)
+		buf_addstr(b, zh ? "（过大，未扫描）" : " (too large to scan)");
+	else if (f->flags & FILE_UNREADABLE)
+		buf_addstr(b, zh ? "（无法读取）" : " (unreadable)");
+	else if (f->flags & FILE_SUBMODULE)
+		buf_addstr(b, zh ? "（子模块）" : " (submodule)");
+	else if (f->flags & FILE_SYMLINK)
+		buf_addstr(b, zh ? "（符号链接）" : " (symlink)");
+	else
+		buf_addf(b, " +%u %s%u", f->added, minus, f->removed);
+}
+
 void report_pr_heading(struct buf *b, const struct report *r,
 		       const struct report_pr *pr,
 		       void (*subject)(struct buf *b, const struct report *r,

@@ -178,6 +178,12 @@ const char *report_pr_state(const struct report *r, int state);
  * "PR #N: TITLE (STATE, N commits)", or the heading of the proposed
  * commits of no pull request.  subject() writes the title escaped for
  * the format. */
+/* What follows a file's path in a report: " (new)" or " (deleted)", then
+ * " (binary)" and the like when its contents were not scanned, else its
+ * line counts, " +ADDED", minus, "REMOVED". */
+void report_file_notes(struct buf *b, const struct report *r,
+		       const struct file_change *f, const char *minus);
+
 void report_pr_heading(struct buf *b, const struct report *r,
 		       const struct report_pr *pr,
 		       void (*subject)(struct buf *b, const struct report *r,

@@ -104,22 +104,7 @@ static void html_file(struct buf *b, const struct report *r,
 		buf_addstr(b, " \xe2\x86\x92 ");
 	}
 	html_code(b, f->path, strlen(f->path));
-	if (f->status == CHANGE_ADDED)
-		buf_addstr(b, L(r, " (new)", "（新增）"));
-	else if (f->status == CHANGE_DELETED)
-		buf_addstr(b, L(r, " (deleted)", "（删除）"));
-	if (f->flags & FILE_BINARY)
-		buf_addstr(b, L(r, " (binary)", "（二进制）"));
-	else if (f->flags & FILE_OVERSIZE)
-		buf_addstr(b, L(r, " (too large to scan)", "（过大，未扫描）"));
-	else if (f->flags & FILE_UNREADABLE)
-		buf_addstr(b, L(r, " (unreadable)", "（无法读取）"));
-	else if (f->flags & FILE_SUBMODULE)
-		buf_addstr(b, L(r, " (submodule)", "（子模块）"));
-	else if (f->flags & FILE_SYMLINK)
-		buf_addstr(b, L(r, " (symlink)", "（符号链接）"));
-	else
-		buf_addf(b, " +%u \xe2\x88\x92%u", f->added, f->removed);
+	report_file_notes(b, r, f, "\xe2\x88\x92");	/* minus sign */
 	buf_addstr(b, "</li>");
 }
 
