@@ -474,6 +474,8 @@ struct line_ctx {
 	int old_start, new_start;
 	char func[2][FUNC_LINE_MAX];
 	size_t func_len[2];
+	/* the hunk the line classes were last told of (its starts) */
+	int class_old, class_new;
 };
 
 /* git's default rule for a function line: it starts with a letter, '_'
@@ -533,6 +535,15 @@ static int on_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
 	}
 	if (!lc->want)
 		return 0;
+	if (hunk->old_start != lc->class_old ||
+	    hunk->new_start != lc->class_new) {
+		lineclass_file_hunk(lc->f->lines, (uint32_t)hunk->old_start,
+				    (uint32_t)hunk->old_lines,
+				    (uint32_t)hunk->new_start,
+				    (uint32_t)hunk->new_lines);
+		lc->class_old = hunk->old_start;
+		lc->class_new = hunk->new_start;
+	}
 	if (len && l->content[len - 1] == '\n')
 		len--;
 	if (len && l->content[len - 1] == '\r')
@@ -585,19 +596,29 @@ static int diff_lines(struct diff_file *f, const struct diff_visitor *v,
 		      const git_blob *new_blob)
 {
 	git_diff_options opts;
-	struct line_ctx lc = { f, v, want, 0, -1, -1, { "", "" }, { 0, 0 } };
+	struct line_ctx lc = { f, v, want, 0, -1, -1, { "", "" }, { 0, 0 },
+			       -1, -1 };
+	struct lineclass_file classes;
+	int rc = 0;
 
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	lineclass_file_init(&classes, f->path, f->old_data, f->old_len,
+			    f->new_data, f->new_len);
+	f->lines = &classes;
 
-	if (!f->old_data)
-		return whole_file_lines(&lc, f->new_data, f->new_len,
-					RULE_SIDE_ADDED);
-	if (!f->new_data)
-		return whole_file_lines(&lc, f->old_data, f->old_len,
-					RULE_SIDE_REMOVED);
+	if (!f->old_data) {
+		rc = whole_file_lines(&lc, f->new_data, f->new_len,
+				      RULE_SIDE_ADDED);
+		goto out;
+	}
+	if (!f->new_data) {
+		rc = whole_file_lines(&lc, f->old_data, f->old_len,
+				      RULE_SIDE_REMOVED);
+		goto out;
+	}
 	if (f->old_len == f->new_len &&
 	    !memcmp(f->old_data, f->new_data, f->old_len))
-		return 0;
+		goto out;
 	opts.context_lines = 0;
 	opts.interhunk_lines = 0;
 	opts.flags = GIT_DIFF_FORCE_TEXT;
@@ -607,10 +628,15 @@ static int diff_lines(struct diff_file *f, const struct diff_visitor *v,
 	     : git_diff_buffers(f->old_data, f->old_len, NULL, f->new_data,
 				f->new_len, NULL, &opts, NULL, NULL, NULL,
 				on_line, &lc)) < 0 && !lc.failed)
-		return error("cannot diff '%s': %s", f->path,
-			     git_error_last() ? git_error_last()->message
-					      : "unknown error");
-	return lc.failed ? -1 : 0;
+		rc = error("cannot diff '%s': %s", f->path,
+			   git_error_last() ? git_error_last()->message
+					    : "unknown error");
+	else if (lc.failed)
+		rc = -1;
+out:
+	f->lines = NULL;
+	lineclass_file_release(&classes);
+	return rc;
 }
 
 /* Where one side's contents live. */

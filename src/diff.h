@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "commit.h"
+#include "lineclass.h"
 
 struct arena;
 struct mirror;
@@ -41,6 +42,9 @@ struct diff_file {
 	const char *old_data, *new_data;
 	size_t old_len, new_len;
 	uint32_t added, removed;	/* counted lines, final in file_done */
+	/* while lines are visited: what each line is (code, comment...),
+	 * for lineclass_file_line(); NULL otherwise */
+	struct lineclass_file *lines;
 };
 
 struct diff_visitor {

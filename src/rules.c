@@ -37,6 +37,7 @@
 
 #include "rules.h"
 #include "buf.h"
+#include "lineclass.h"
 #include "msg.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -172,7 +173,9 @@ enum field {
 	F_FUNCTION,
 	F_KEYWORDS,
 	F_LINE_KEYWORDS,
+	F_LINES,
 	F_MESSAGE,
+	F_ONLY_LINES,
 	F_ONLY_PATH,
 	F_PATH,
 	F_REMOVED,
@@ -202,7 +205,9 @@ static const struct field_info {
 	[F_FUNCTION] = { "function", JOIN_RAW, 0, 1 },
 	[F_KEYWORDS] = { "keywords", JOIN_WORDS, 0, 1 },
 	[F_LINE_KEYWORDS] = { "line-keywords", JOIN_WORDS, 0, 1 },
+	[F_LINES] = { "lines", JOIN_WORDS, 0, 1 },
 	[F_MESSAGE] = { "message", JOIN_RAW, 0, 1 },
+	[F_ONLY_LINES] = { "only-lines", JOIN_WORDS, 0, 1 },
 	[F_ONLY_PATH] = { "only-path", JOIN_RAW, 0, 1 },
 	[F_PATH] = { "path", JOIN_RAW, 0, 1 },
 	[F_REMOVED] = { "removed", JOIN_RAW, 0, 1 },
@@ -511,6 +516,7 @@ struct word_ctx {
 	const char *id;
 	struct rule *ru;
 	size_t alloc;
+	unsigned *classes;	/* "lines", "only-lines" */
 };
 
 static void tag_word(char *w, void *payload)
@@ -564,6 +570,18 @@ static void status_word(char *w, void *payload)
 	stanza_error(c->ld, c->file, c->e->line, c->id,
 		     "bad status '%s' (expected added, modified, deleted or renamed)",
 		     w);
+}
+
+static void class_word(char *w, void *payload)
+{
+	struct word_ctx *c = payload;
+	unsigned bit = lineclass_parse(w);
+
+	if (!bit)
+		stanza_error(c->ld, c->file, c->e->line, c->id,
+			     "bad line class '%s' (expected code, comment, docstring or blank)",
+			     w);
+	*c->classes |= bit;
 }
 
 static void add_example(char ***list, unsigned **lines, size_t *n,
@@ -704,6 +722,14 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		case F_STATUS:
 			split_words(e->val.ptr, status_word, &wc);
 			break;
+		case F_LINES:
+			wc.classes = &ru.lines;
+			split_words(e->val.ptr, class_word, &wc);
+			break;
+		case F_ONLY_LINES:
+			wc.classes = &ru.only_lines;
+			split_words(e->val.ptr, class_word, &wc);
+			break;
 		case F_DESCRIBE:
 			ru.describe = xstrdup(e->val.ptr);
 			break;
@@ -752,13 +778,16 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 				     "missing 'tags'");
 		if (!first[F_ADDED] && !first[F_REMOVED] &&
 		    !first[F_MESSAGE] && !first[F_PATH] &&
-		    !first[F_ONLY_PATH])
+		    !first[F_ONLY_PATH] && !first[F_ONLY_LINES])
 			stanza_error(ld, file, rule_line, id,
-				     "needs one of 'added', 'removed', 'message', 'path' or 'only-path'");
+				     "needs one of 'added', 'removed', 'message', 'path', 'only-path' or 'only-lines'");
 		if (first[F_LINE_KEYWORDS] && !first[F_ADDED] &&
 		    !first[F_REMOVED])
 			stanza_error(ld, file, first[F_LINE_KEYWORDS]->line, id,
 				     "'line-keywords' needs 'added' or 'removed'");
+		if (first[F_LINES] && !first[F_ADDED] && !first[F_REMOVED])
+			stanza_error(ld, file, first[F_LINES]->line, id,
+				     "'lines' needs 'added' or 'removed'");
 		if (first[F_FUNCTION] && !first[F_ADDED] && !first[F_REMOVED])
 			stanza_error(ld, file, first[F_FUNCTION]->line, id,
 				     "'function' needs 'added' or 'removed'");
@@ -1477,6 +1506,9 @@ int rules_line_keywords_hit(const struct rules *r, size_t i,
 static int example_matches(const struct rules *r, struct rules_matcher *m,
 			   size_t i, const char *ex, unsigned char *kwset)
 {
+	if (r->rule[i].lines &&
+	    !(r->rule[i].lines & lineclass_alone(ex, strlen(ex))))
+		return 0;
 	if (r->rule[i].nline_keywords) {
 		rules_line_keywords_find(r, ex, strlen(ex), kwset);
 		if (!rules_line_keywords_hit(r, i, kwset))

@@ -57,6 +57,14 @@ struct rule {
 	 * matches */
 	struct rule_regex *function;
 	unsigned status_mask;	/* enum change_status bits; 0 = any */
+	/* "lines": enum line_class bits; an added or removed line counts
+	 * only when it is of one of these classes (lineclass.h); 0 = any.
+	 * Without "comment", a line's trailing comment is not matched. */
+	unsigned lines;
+	/* "only-lines": a commit-wide condition, like "only-path": every
+	 * changed line of every file change (that "only-path", when given,
+	 * does not take) is of these classes; 0 = none */
+	unsigned only_lines;
 	size_t *keywords;	/* indices into rules->keywords */
 	size_t nkeywords;
 	/* "line-keywords": a line is matched against added/removed only

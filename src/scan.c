@@ -127,7 +127,9 @@ struct eval {
 	size_t nfiles, falloc;
 	int record_files;
 	unsigned char *warned;		/* per rule: limit reported */
-	unsigned char *only_fail;	/* per rule: a path broke only-path */
+	/* per rule: a path broke only-path, or a line only-lines */
+	unsigned char *only_fail;
+	size_t *line_class_rules, nline_class_rules;	/* only-lines, this file */
 	size_t nchanged;		/* file changes seen, this commit */
 	const char *first_path;		/* the first of them */
 };
@@ -253,6 +255,19 @@ static void add_message_match(struct eval *ev, size_t r)
 	buf_release(&msg);
 }
 
+/* Must rule i's "only-lines" see this file's lines?  Not when the rule
+ * has failed already, or when "only-path" takes the file. */
+static int only_lines_pending(const struct eval *ev, size_t i,
+			      const struct diff_file *f)
+{
+	const struct rules *rules = ev->sr->rules;
+
+	return rules->rule[i].only_lines && ev->msg_ok[i] &&
+	       !ev->only_fail[i] &&
+	       !(rules->rule[i].only_path &&
+		 rules_only_path_holds(rules, i, f->path, f->old_path));
+}
+
 static int on_need(struct diff_file *f, void *payload)
 {
 	struct eval *ev = payload;
@@ -261,6 +276,9 @@ static int on_need(struct diff_file *f, void *payload)
 
 	if (ev->record_files)
 		return 1;	/* line counts of every file */
+	for (i = 0; i < rules->nrules; i++)
+		if (only_lines_pending(ev, i, f))
+			return 1;
 	for (i = 0; i < rules->nrules; i++)
 		if (ev->msg_ok[i] && rules_needs_lines(rules, i) &&
 		    rules_file_applies(rules, i, f->path, f->old_path,
@@ -307,17 +325,29 @@ static int on_file(struct diff_file *f, void *payload)
 	size_t i;
 
 	ev->nfile_rules = 0;
+	ev->nline_class_rules = 0;
 	ev->npending = 0;
 	ev->line_kw = 0;
 	if (f->flags & FILE_UNREADABLE)
 		ev->c->flags |= COMMIT_PARTIAL;
 	if (!ev->nchanged++)
 		ev->first_path = f->path;
-	for (i = 0; i < rules->nrules; i++)
-		if (rules->rule[i].only_path && ev->msg_ok[i] &&
-		    !ev->only_fail[i] &&
-		    !rules_only_path_holds(rules, i, f->path, f->old_path))
+	for (i = 0; i < rules->nrules; i++) {
+		const struct rule *r = &rules->rule[i];
+
+		if (only_lines_pending(ev, i, f)) {
+			/* its lines must say; without any, they cannot */
+			if (!f->old_data && !f->new_data)
+				ev->only_fail[i] = 1;
+			else
+				ev->line_class_rules[ev->nline_class_rules++] = i;
+		} else if (r->only_path && !r->only_lines && ev->msg_ok[i] &&
+			   !ev->only_fail[i] &&
+			   !rules_only_path_holds(rules, i, f->path,
+						  f->old_path)) {
 			ev->only_fail[i] = 1;
+		}
+	}
 	for (i = 0; i < rules->nrules; i++) {
 		const struct rule *r = &rules->rule[i];
 
@@ -347,7 +377,7 @@ static int on_file(struct diff_file *f, void *payload)
 		ev->line_kw |= r->nline_keywords > 0;
 		ev->file_rules[ev->nfile_rules++] = i;
 	}
-	return ev->nfile_rules > 0;
+	return ev->nfile_rules > 0 || ev->nline_class_rules > 0;
 }
 
 /* Does the function the change sits in let rule i match? */
@@ -362,12 +392,47 @@ static int function_ok(struct eval *ev, size_t i, const char *func,
 							       : LINE_MATCH_MAX));
 }
 
+/* The class of a line (lineclass.h), found when first needed. */
+struct line_class_memo {
+	unsigned cls;		/* 0: not known yet */
+	size_t code_len;
+};
+
+static unsigned line_class(struct diff_file *f, enum rule_side side,
+			   uint32_t lineno, struct line_class_memo *lm)
+{
+	if (!lm->cls)
+		lm->cls = lineclass_file_line(f->lines,
+					      side == RULE_SIDE_REMOVED,
+					      lineno, &lm->code_len);
+	return lm->cls;
+}
+
+/* Does the line break an "only-lines" rule of this file? */
+static void check_only_lines(struct eval *ev, struct diff_file *f,
+			     enum rule_side side, uint32_t lineno,
+			     struct line_class_memo *lm)
+{
+	const struct rules *rules = ev->sr->rules;
+	size_t k;
+
+	for (k = 0; k < ev->nline_class_rules; k++) {
+		size_t i = ev->line_class_rules[k];
+
+		if (!ev->only_fail[i] &&
+		    !(line_class(f, side, lineno, lm) &
+		      rules->rule[i].only_lines))
+			ev->only_fail[i] = 1;
+	}
+}
+
 static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		   const char *text, size_t len, const char *func,
 		   size_t func_len, void *payload)
 {
 	struct eval *ev = payload;
 	const struct rules *rules = ev->sr->rules;
+	struct line_class_memo lm = { 0, 0 };
 	size_t k;
 	/* 0: no line keyword here, 1: some, -1: not looked for */
 	int any_kw = ev->line_kw ?
@@ -376,9 +441,12 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 							      : LINE_MATCH_MAX,
 					 ev->line_kwset) : -1;
 
+	if (ev->nline_class_rules)
+		check_only_lines(ev, f, side, lineno, &lm);
 	for (k = 0; k < ev->nfile_rules; k++) {
 		size_t i = ev->file_rules[k];
 		const struct rule *r = &rules->rule[i];
+		size_t subject = len;
 		struct pending *p;
 		unsigned char bit;
 
@@ -394,8 +462,15 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE &&
 		    (ev->hits[i] & bit))
 			continue;
+		if (r->lines) {
+			if (!(line_class(f, side, lineno, &lm) & r->lines))
+				continue;
+			/* a trailing comment is not matched */
+			if (lm.cls == LINE_CODE && !(r->lines & LINE_COMMENT))
+				subject = lm.code_len;
+		}
 		if (!function_ok(ev, i, func, func_len) ||
-		    !match_or_warn(ev, i, side, text, len))
+		    !match_or_warn(ev, i, side, text, subject))
 			continue;
 		ev->hits[i] |= bit;
 		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE)
@@ -431,6 +506,12 @@ static int on_file_done(struct diff_file *f, void *payload)
 	}
 	ev->npending = 0;
 	ev->nfile_rules = 0;
+	/* a file change with no changed line (a rename, a mode) is not
+	 * made of the lines "only-lines" asks for */
+	for (k = 0; k < ev->nline_class_rules; k++)
+		if (!f->added && !f->removed)
+			ev->only_fail[ev->line_class_rules[k]] = 1;
+	ev->nline_class_rules = 0;
 	if (ev->record_files) {
 		struct file_change *fc;
 
@@ -512,6 +593,8 @@ static void eval_init(struct eval *ev, struct scan_repo *sr,
 	ev->blob_kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->line_kwset = xcalloc(rules_line_kwset_size(sr->rules), 1);
 	ev->file_rules = xcalloc(nr + 1, sizeof(*ev->file_rules));
+	ev->line_class_rules = xcalloc(nr + 1,
+				       sizeof(*ev->line_class_rules));
 }
 
 static void eval_release(struct eval *ev)
@@ -526,6 +609,7 @@ static void eval_release(struct eval *ev)
 	free(ev->blob_kwset);
 	free(ev->line_kwset);
 	free(ev->file_rules);
+	free(ev->line_class_rules);
 	free(ev->pending);
 	free(ev->matches);
 	free(ev->files);
@@ -545,7 +629,7 @@ static void drop_matches(struct eval *ev, size_t i)
 }
 
 /*
- * "only-path" is judged once every file change was seen: a rule whose
+ * "only-path" and "only-lines" are judged once every file change was seen: a rule whose
  * condition failed (or that saw no change: a merge, an unreadable diff)
  * loses its matches and its message; one that held, and has no other
  * file condition, gets the first changed path as its evidence.
@@ -558,7 +642,7 @@ static void apply_only_path(struct eval *ev, int diffed)
 	for (i = 0; i < rules->nrules; i++) {
 		const struct rule *r = &rules->rule[i];
 
-		if (!r->only_path || !ev->msg_ok[i])
+		if ((!r->only_path && !r->only_lines) || !ev->msg_ok[i])
 			continue;
 		if (!diffed || !ev->nchanged || ev->only_fail[i]) {
 			drop_matches(ev, i);

@@ -136,7 +136,7 @@ test_expect_success 'rules check: every error is reported, not just the first' '
 	test_grep "^mirrorscan: many.rules:3: rule .a.: bad .added. regex: " err &&
 	test_grep "^mirrorscan: many.rules:4: rule .a.: bad .removed. regex: " err &&
 	test_grep "^mirrorscan: many.rules:6: rule .b.: missing .tags.\$" err &&
-	test_grep "^mirrorscan: many.rules:9: rule .c.: needs one of .added., .removed., .message., .path. or .only-path.\$" err &&
+	test_grep "^mirrorscan: many.rules:9: rule .c.: needs one of .added., .removed., .message., .path., .only-path. or .only-lines.\$" err &&
 	test_grep "^mirrorscan: many.rules:15: rule .d.: bad status .changed." err &&
 	test_grep "^mirrorscan: many.rules:18: stanza without a .rule. field\$" err &&
 	test_grep "^mirrorscan: many.rules:24: rule .a.: expected .field: value.\$" err &&

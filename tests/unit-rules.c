@@ -415,7 +415,7 @@ static void test_errors(void)
 	EXPECT_ERROR("e-nocond.rules",
 		     "rule: a\ntags: t\nstatus: added\nkeywords: k\n"
 		     "exclude-path: x\nexample: y\n",
-		     "mirrorscan: e-nocond.rules:1: rule 'a': needs one of 'added', 'removed', 'message', 'path' or 'only-path'\n",
+		     "mirrorscan: e-nocond.rules:1: rule 'a': needs one of 'added', 'removed', 'message', 'path', 'only-path' or 'only-lines'\n",
 		     "no added/removed/message/path");
 	EXPECT_ERROR("e-regex.rules",
 		     "rule: a\ntags: t\ndescribe: d\nadded: (abc\n",
@@ -483,7 +483,7 @@ static void test_errors(void)
 		     "mirrorscan: e-many.rules:4: rule 'a': bad 'path' regex: missing closing parenthesis at offset 1\n"
 		     "mirrorscan: e-many.rules:7: rule 'b': bad status 'bogus' (expected added, modified, deleted or renamed)\n"
 		     "mirrorscan: e-many.rules:6: rule 'b': missing 'tags'\n"
-		     "mirrorscan: e-many.rules:6: rule 'b': needs one of 'added', 'removed', 'message', 'path' or 'only-path'\n"
+		     "mirrorscan: e-many.rules:6: rule 'b': needs one of 'added', 'removed', 'message', 'path', 'only-path' or 'only-lines'\n"
 		     "mirrorscan: e-many.rules:13: expected 'field: value'\n"
 		     "mirrorscan: e-many.rules:13: stanza without a 'rule' field\n",
 		     "every error of a file is reported");

@@ -1,0 +1,563 @@
+/*
+ * lineclass: code, comment, docstring or blank, per line of a file.
+ * See lineclass.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "lineclass.h"
+
+enum scan_state {
+	ST_CODE,
+	ST_BLOCK,	/* C: inside a block comment */
+	ST_STRING3,	/* Python: inside a triple-quoted string (code) */
+	ST_DOC3,	/* Python: inside a docstring */
+};
+
+/* ---- languages --------------------------------------------------- */
+
+static const char *const c_exts[] = {
+	"c", "h", "cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++",
+	"cu", "cuh", "inl", "ipp", "tcc", "cl", "metal", "m", "mm",
+	"java", "js", "mjs", "ts", "tsx", "jsx", "go", "rs", "swift",
+	"kt", "scala", "cs", "proto", "mlir", "td", "ptx", NULL
+};
+static const char *const py_exts[] = { "py", "pyi", "pyx", "pxd", NULL };
+static const char *const hash_exts[] = {
+	"sh", "bash", "zsh", "cmake", "yml", "yaml", "toml", "cfg", "conf",
+	"mk", "bzl", "bazel", "pl", "rb", "r", "dockerfile", "gitignore",
+	"gitattributes", "gitmodules", "flake8", "in", NULL
+};
+static const char *const hash_names[] = {
+	"CMakeLists.txt", "Makefile", "makefile", "GNUmakefile", "BUILD",
+	"WORKSPACE", "Dockerfile", "Containerfile", ".gitignore",
+	".gitattributes", ".gitmodules", ".clang-format", ".clang-tidy",
+	NULL
+};
+
+static int ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int in_list(const char *s, const char *const *list, int fold)
+{
+	size_t i, k;
+
+	for (i = 0; list[i]; i++) {
+		for (k = 0; s[k] && list[i][k] &&
+		     (fold ? ascii_lower((unsigned char)s[k]) ==
+			     ascii_lower((unsigned char)list[i][k])
+			   : s[k] == list[i][k]); k++)
+			;
+		if (!s[k] && !list[i][k])
+			return 1;
+	}
+	return 0;
+}
+
+enum line_lang lineclass_lang(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base ? base + 1 : path;
+	if (in_list(base, hash_names, 0) ||
+	    !strncmp(base, "Dockerfile", 10) ||
+	    (!strncmp(base, "requirements", 12) && strstr(base, ".txt")))
+		return LANG_HASH;
+	dot = strrchr(base, '.');
+	if (!dot || dot == base)
+		return LANG_PLAIN;
+	dot++;
+	if (in_list(dot, c_exts, 1))
+		return LANG_C;
+	if (in_list(dot, py_exts, 1))
+		return LANG_PYTHON;
+	if (in_list(dot, hash_exts, 1))
+		return LANG_HASH;
+	return LANG_PLAIN;
+}
+
+unsigned lineclass_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {
+		{ "code", LINE_CODE },
+		{ "comment", LINE_COMMENT },
+		{ "docstring", LINE_DOCSTRING },
+		{ "blank", LINE_BLANK },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strcmp(name, names[i].name))
+			return names[i].bit;
+	return 0;
+}
+
+/* ---- one line ---------------------------------------------------- */
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r';
+}
+
+static int is_ident(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The index after the string that opens at s[i] (a quote), or len when
+ * the line ends first. */
+static size_t skip_quoted(const char *s, size_t len, size_t i)
+{
+	char q = s[i++];
+
+	while (i < len) {
+		if (s[i] == '\\')
+			i += 2;
+		else if (s[i++] == q)
+			return i;
+	}
+	return len;
+}
+
+/* Where a block comment (q is '*') or a triple-quoted string (q is its
+ * quote) closes, from s[i]: the index after the close, or 0 when it does
+ * not close on this line. */
+static size_t find_close(const char *s, size_t len, size_t i, char q)
+{
+	for (; i < len; i++) {
+		if (q == '*') {
+			if (s[i] == '*' && i + 1 < len && s[i + 1] == '/')
+				return i + 2;
+		} else if (s[i] == '\\') {
+			i++;
+		} else if (s[i] == q && i + 2 < len && s[i + 1] == q &&
+			   s[i + 2] == q) {
+			return i + 3;
+		}
+	}
+	return 0;
+}
+
+static unsigned line_result(int code, int doc, int comment, size_t code_end,
+			    size_t *code_len)
+{
+	*code_len = code ? code_end : 0;
+	return code ? LINE_CODE : doc ? LINE_DOCSTRING
+	       : comment ? LINE_COMMENT : LINE_BLANK;
+}
+
+static unsigned scan_c(struct lineclass_cursor *c, const char *s, size_t len,
+		       size_t *code_len)
+{
+	size_t i = 0, end = 0, e;
+	int code = 0, comment = 0;
+
+	while (i < len) {
+		if (c->state == ST_BLOCK) {
+			comment = 1;
+			e = find_close(s, len, i, '*');
+			if (!e)
+				break;
+			i = e;
+			c->state = ST_CODE;
+			continue;
+		}
+		if (is_blank(s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '/' && i + 1 < len && s[i + 1] == '/') {
+			comment = 1;
+			break;
+		}
+		if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			c->state = ST_BLOCK;
+			i += 2;
+			continue;
+		}
+		code = 1;
+		/* 1'000'000 is a number, not a character literal */
+		if (s[i] == '"' || (s[i] == '\'' && !(i && is_ident(s[i - 1]))))
+			i = skip_quoted(s, len, i);
+		else
+			i++;
+		end = i;
+	}
+	return line_result(code, 0, comment, end, code_len);
+}
+
+static unsigned scan_hash(const char *s, size_t len, size_t *code_len)
+{
+	size_t i = 0, end = 0;
+	int code = 0, comment = 0;
+
+	while (i < len) {
+		if (is_blank(s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '#' && (!i || is_blank(s[i - 1]))) {
+			comment = 1;
+			break;
+		}
+		code = 1;
+		if (s[i] == '"' || (s[i] == '\'' && !(i && is_ident(s[i - 1]))))
+			i = skip_quoted(s, len, i);
+		else
+			i++;
+		end = i;
+	}
+	return line_result(code, 0, comment, end, code_len);
+}
+
+/* Does a Python string open at s[i] (after an r/b/u/f prefix of up to
+ * two letters)?  Then *quote is the index of its first quote. */
+static int py_string_at(const char *s, size_t len, size_t i, size_t *quote)
+{
+	size_t q = i;
+
+	if (!i || !is_ident(s[i - 1]))
+		while (q < len && q - i < 2 && s[q] && strchr("rRbBuUfF", s[q]))
+			q++;
+	if (q < len && (s[q] == '"' || s[q] == '\'')) {
+		*quote = q;
+		return 1;
+	}
+	return 0;
+}
+
+static unsigned scan_python(struct lineclass_cursor *c, const char *s,
+			    size_t len, size_t *code_len)
+{
+	size_t i = 0, end = 0, e, q;
+	int code = 0, doc = 0, comment = 0;
+	int stmt_start = !c->depth && !c->cont;
+
+	c->cont = 0;
+	while (i < len) {
+		if (c->state == ST_STRING3 || c->state == ST_DOC3) {
+			int in_doc = c->state == ST_DOC3;
+
+			doc |= in_doc;
+			code |= !in_doc;
+			e = find_close(s, len, i, c->quote);
+			if (!e) {
+				if (!in_doc)
+					end = len;
+				break;
+			}
+			i = e;
+			if (!in_doc)
+				end = i;
+			c->state = ST_CODE;
+			continue;
+		}
+		if (is_blank(s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '#') {
+			comment = 1;
+			break;
+		}
+		if (s[i] == '\\' && i + 1 == len) {
+			c->cont = 1;
+			break;
+		}
+		if (py_string_at(s, len, i, &q)) {
+			char quote = s[q];
+
+			if (q + 2 < len && s[q + 1] == quote &&
+			    s[q + 2] == quote) {
+				int is_doc = stmt_start && !code && !doc;
+
+				c->state = is_doc ? ST_DOC3 : ST_STRING3;
+				c->quote = quote;
+				i = q + 3;
+				if (!is_doc) {
+					code = 1;
+					end = i;
+				}
+				doc |= is_doc;
+				continue;
+			}
+			code = 1;
+			i = end = skip_quoted(s, len, q);
+			continue;
+		}
+		if (s[i] == '(' || s[i] == '[' || s[i] == '{')
+			c->depth++;
+		else if ((s[i] == ')' || s[i] == ']' || s[i] == '}') &&
+			 c->depth)
+			c->depth--;
+		code = 1;
+		end = ++i;
+	}
+	return line_result(code, doc, comment, end, code_len);
+}
+
+static unsigned scan_plain(const char *s, size_t len, size_t *code_len)
+{
+	size_t end = len;
+
+	while (end && is_blank(s[end - 1]))
+		end--;
+	*code_len = end;
+	return end ? LINE_CODE : LINE_BLANK;
+}
+
+static unsigned scan_line(struct lineclass_cursor *c, const char *s,
+			  size_t len, size_t *code_len)
+{
+	switch (c->lang) {
+	case LANG_C:
+		return scan_c(c, s, len, code_len);
+	case LANG_PYTHON:
+		return scan_python(c, s, len, code_len);
+	case LANG_HASH:
+		return scan_hash(s, len, code_len);
+	case LANG_PLAIN:
+		break;
+	}
+	return scan_plain(s, len, code_len);
+}
+
+/* ---- a file, line by line ---------------------------------------- */
+
+void lineclass_cursor_init(struct lineclass_cursor *c, enum line_lang lang,
+			   const char *data, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->lang = lang;
+	c->data = c->pos = data;
+	c->end = data ? data + len : NULL;
+	c->next = 1;
+	c->state = ST_CODE;
+}
+
+int lineclass_cursor_line(struct lineclass_cursor *c, uint32_t n,
+			  struct line_info *out)
+{
+	if (n && n + 1 == c->next) {
+		*out = c->last;
+		return 0;
+	}
+	if (n < c->next)
+		lineclass_cursor_init(c, c->lang, c->data,
+				      (size_t)(c->end - c->data));
+	while (c->next <= n && c->pos && c->pos < c->end) {
+		const char *nl = memchr(c->pos, '\n',
+					(size_t)(c->end - c->pos));
+		size_t len = nl ? (size_t)(nl - c->pos)
+				: (size_t)(c->end - c->pos);
+		struct line_info *li = &c->last;
+
+		li->text = c->pos;
+		li->len = len && c->pos[len - 1] == '\r' ? len - 1 : len;
+		li->cls = scan_line(c, li->text, li->len, &li->code_len);
+		c->pos += len + (nl != NULL);
+		c->next++;
+	}
+	if (n + 1 != c->next || !n) {
+		memset(out, 0, sizeof(*out));
+		out->cls = LINE_BLANK;
+		return -1;
+	}
+	*out = c->last;
+	return 0;
+}
+
+/* ---- both sides of a file change --------------------------------- */
+
+void lineclass_file_init(struct lineclass_file *lf, const char *path,
+			 const char *old_data, size_t old_len,
+			 const char *new_data, size_t new_len)
+{
+	enum line_lang lang = lineclass_lang(path);
+
+	memset(lf, 0, sizeof(*lf));
+	lineclass_cursor_init(&lf->side[0], lang, new_data, new_len);
+	lineclass_cursor_init(&lf->side[1], lang, old_data, old_len);
+}
+
+void lineclass_file_hunk(struct lineclass_file *lf, uint32_t old_start,
+			 uint32_t old_lines, uint32_t new_start,
+			 uint32_t new_lines)
+{
+	lf->start[0] = new_start;
+	lf->lines[0] = new_lines;
+	lf->start[1] = old_start;
+	lf->lines[1] = old_lines;
+	lf->ready = 0;
+}
+
+/* The code part, without trailing blanks. */
+static size_t code_part(const struct line_info *li)
+{
+	size_t n = li->code_len;
+
+	while (n && is_blank(li->text[n - 1]))
+		n--;
+	return n;
+}
+
+static uint64_t code_hash(const struct line_info *li)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i, n = code_part(li);
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)li->text[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+struct keyed {
+	uint64_t hash;
+	size_t at;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* Is there a line on the other side with this code part, and a line
+ * that differs (so that the difference is in the comment)? */
+static int same_code(const struct keyed *k, size_t nk,
+		     const struct line_info *other, const struct line_info *li)
+{
+	struct keyed key = { code_hash(li), 0 };
+	size_t lo = 0, hi = nk, n = code_part(li);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k[mid].hash < key.hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < nk && k[lo].hash == key.hash; lo++) {
+		const struct line_info *o = &other[k[lo].at];
+
+		if (code_part(o) == n && !memcmp(o->text, li->text, n) &&
+		    (o->len != li->len || memcmp(o->text, li->text, li->len)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Reads the hunk's lines on both sides, and marks the lines whose change
+ * is in their comment only. */
+static void read_hunk(struct lineclass_file *lf)
+{
+	struct keyed *k[2] = { NULL, NULL };
+	size_t nk[2] = { 0, 0 };
+	uint32_t i;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		ALLOC_GROW(lf->block[s], lf->lines[s], lf->alloc[s]);
+		k[s] = xmalloc(st_mult(lf->lines[s] + 1, sizeof(**k)));
+		for (i = 0; i < lf->lines[s]; i++) {
+			struct line_info *li = &lf->block[s][i];
+
+			lineclass_cursor_line(&lf->side[s], lf->start[s] + i,
+					      li);
+			if (li->cls != LINE_CODE)
+				continue;
+			k[s][nk[s]].hash = code_hash(li);
+			k[s][nk[s]++].at = i;
+		}
+		qsort(k[s], nk[s], sizeof(**k), cmp_keyed);
+	}
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < nk[s]; i++) {
+			struct line_info *li = &lf->block[s][k[s][i].at];
+
+			if (same_code(k[!s], nk[!s], lf->block[!s], li))
+				li->cls = LINE_COMMENT;
+		}
+	free(k[0]);
+	free(k[1]);
+	lf->ready = 1;
+}
+
+unsigned lineclass_file_line(struct lineclass_file *lf, int removed,
+			     uint32_t n, size_t *code_len)
+{
+	int s = removed != 0;
+	struct line_info li;
+
+	if (lf->lines[0] && lf->lines[1] && n >= lf->start[s] &&
+	    n - lf->start[s] < lf->lines[s]) {
+		if (!lf->ready)
+			read_hunk(lf);
+		*code_len = lf->block[s][n - lf->start[s]].code_len;
+		return lf->block[s][n - lf->start[s]].cls;
+	}
+	lineclass_cursor_line(&lf->side[s], n, &li);
+	*code_len = li.code_len;
+	return li.cls;
+}
+
+void lineclass_file_release(struct lineclass_file *lf)
+{
+	free(lf->block[0]);
+	free(lf->block[1]);
+	memset(lf, 0, sizeof(*lf));
+}
+
+/* ---- a line alone ------------------------------------------------ */
+
+static int is_directive(const char *s, size_t len)
+{
+	static const char *const words[] = {
+		"if", "elif", "ifdef", "ifndef", "else", "endif", "define",
+		"undef", "include", "pragma", "error", NULL
+	};
+	size_t i = 0, k, w;
+
+	while (i < len && is_blank(s[i]))
+		i++;
+	for (w = 0; words[w]; w++) {
+		k = strlen(words[w]);
+		if (len - i >= k && !memcmp(s + i, words[w], k) &&
+		    (len - i == k || !is_ident(s[i + k])))
+			return 1;
+	}
+	return 0;
+}
+
+unsigned lineclass_alone(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && is_blank(text[i]))
+		i++;
+	if (i == len)
+		return LINE_BLANK;
+	len -= i;
+	text += i;
+	if ((len >= 2 && text[0] == '/' && (text[1] == '/' || text[1] == '*'))
+	    || (text[0] == '*' && (len == 1 || text[1] == ' ' ||
+				   text[1] == '/' || text[1] == '\t')))
+		return LINE_COMMENT;
+	if (text[0] == '#')
+		return is_directive(text + 1, len - 1) ? LINE_CODE
+						       : LINE_COMMENT;
+	if (len >= 3 && (!memcmp(text, "\"\"\"", 3) || !memcmp(text, "'''", 3)))
+		return LINE_DOCSTRING;
+	return LINE_CODE;
+}

@@ -1,0 +1,169 @@
+#!/bin/sh
+test_description='scan: lines and only-lines, what kind of line a change is'
+. "$(dirname "$0")/test-lib.sh"
+
+test_expect_success 'setup: rules on code lines and on docstring-only commits' '
+	cat >"$TRASH/lines.rules" <<-\EOF &&
+	rule: sm120-code
+	tags: t/sm120
+	lines: code
+	added: (?i)sm_?120
+	example: if (is_sm120) {
+	counterexample: // is_sm120
+
+	rule: sm100-code
+	tags: t/sm100
+	lines: code
+	added: sm >= 100
+
+	rule: sm120-anywhere
+	tags: t/any
+	lines: code comment docstring
+	added: (?i)sm_?120
+
+	rule: docstrings-only
+	tags: t/docs
+	only-path: \.md$
+	only-lines: docstring blank
+	EOF
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/lines.rules" \
+		rules test &&
+	make_repo r &&
+	cat >r/k.cu <<-\EOF &&
+	int a;
+	/* The SM100 path
+	 * also runs on sm120.
+	 */
+	void f(int sm) {
+	    if (sm >= 100) {  // sm100 family
+	        g();
+	    }
+	}
+	EOF
+	cat >r/api.py <<-\EOF &&
+	def run(q):
+	    """Run the kernel.
+
+	    Works on every GPU.
+	    """
+	    src = """
+	    // plain CUDA source
+	    """
+	    return q
+	EOF
+	echo "# Notes" >r/README.md &&
+	git -C r add . && git_commit -C r "base" && git -C r tag base &&
+
+	sed "s/also runs on sm120/also runs on SM120/" r/k.cu >tmp &&
+	mv tmp r/k.cu && git -C r add -A && git_commit -C r "block comment" &&
+	git -C r tag block &&
+
+	sed "s|// sm100 family|// sm100 and sm120 family|" r/k.cu >tmp &&
+	mv tmp r/k.cu && git -C r add -A && git_commit -C r "trailing comment" &&
+	git -C r tag trailing &&
+
+	sed "s|if (sm >= 100) {|if (sm >= 100 \\&\\& !is_sm120) {|" r/k.cu >tmp &&
+	mv tmp r/k.cu && git -C r add -A && git_commit -C r "code" &&
+	git -C r tag code &&
+
+	sed "s/Works on every GPU./Works on every GPU but sm120./" r/api.py >tmp &&
+	mv tmp r/api.py && echo "More." >>r/README.md &&
+	git -C r add -A && git_commit -C r "docstring and readme" &&
+	git -C r tag docstring &&
+
+	sed "s|// plain CUDA source|// CUDA source for sm120|" r/api.py >tmp &&
+	mv tmp r/api.py && git -C r add -A && git_commit -C r "a string literal" &&
+	git -C r tag literal &&
+
+	git -C r mv api.py api2.py && git_commit -C r "a rename" &&
+	git -C r tag rename &&
+
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/lines.rules" \
+		--quiet scan r
+'
+
+test_expect_success 'a line inside a block comment is a comment' '
+	test "$(ms_tags $(rev r block))" = t/any
+'
+
+test_expect_success 'a change only in a trailing comment is a comment' '
+	test "$(ms_tags $(rev r trailing))" = t/any &&
+	test "$(ms_tags $(rev r base))" = "t/any t/sm100"
+'
+
+test_expect_success 'a change in the code of a commented line is code' '
+	test "$(ms_tags $(rev r code))" = "t/any t/sm100 t/sm120" &&
+	ms_matches $(rev r code) >actual &&
+	grep "^sm120-code added k.cu:6 " actual
+'
+
+test_expect_success 'a trailing comment is not matched as code' '
+	cat >"$TRASH/trail.rules" <<-\EOF &&
+	rule: family
+	tags: t/family
+	lines: code
+	added: family
+	EOF
+	make_repo r3 &&
+	echo "int a;" >r3/x.c && git -C r3 add x.c && git_commit -C r3 base &&
+	echo "int b; // family" >>r3/x.c && git -C r3 add -A && git_commit -C r3 "trailing" &&
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/trail.rules" \
+		--quiet scan r3 &&
+	test_expect_code 1 "$MIRRORSCAN_BIN" log --tag t/family
+'
+
+test_expect_success 'a docstring with documentation files is docstrings-only' '
+	test "$(ms_tags $(rev r docstring))" = "t/any t/docs"
+'
+
+test_expect_success 'a multi-line string that is not a docstring is code' '
+	test "$(ms_tags $(rev r literal))" = "t/any t/sm120"
+'
+
+test_expect_success 'a code or comment change, or a pure rename, is not docstrings-only' '
+	for t in block trailing code rename base
+	do
+		case " $(ms_tags $(rev r $t)) " in
+		*" t/docs "*) return 1 ;;
+		esac || return 1
+	done
+'
+
+test_expect_success 'an unknown line class is an error naming file and line' '
+	cat >"$TRASH/bad.rules" <<-\EOF &&
+	rule: bad
+	tags: t/bad
+	lines: code prose
+	added: x
+	EOF
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/bad.rules" rules check 2>err &&
+	grep "bad.rules:3: rule .bad.: bad line class .prose." err
+'
+
+test_expect_success 'lines needs added or removed' '
+	cat >"$TRASH/bad2.rules" <<-\EOF &&
+	rule: bad2
+	tags: t/bad
+	lines: code
+	message: x
+	EOF
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/bad2.rules" rules check 2>err &&
+	grep "bad2.rules:3: rule .bad2.: .lines. needs .added. or .removed." err
+'
+
+test_expect_success 'rules test judges examples by their class' '
+	cat >"$TRASH/ex.rules" <<-\EOF &&
+	rule: ex
+	tags: t/ex
+	lines: code
+	added: sm120
+	example: // sm120
+	EOF
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/ex.rules" rules test >out &&
+	grep "ex.rules:5: rule .ex.: example does not match: // sm120" out
+'
+
+test_done
