@@ -458,6 +458,55 @@ static int same_code(const struct keyed *k, size_t nk,
 	return 0;
 }
 
+/* Hunks larger than this (lines on one side times lines on the other)
+ * are not paired line by line. */
+#define PAIR_MAX 65536
+
+/* How alike two lines are: their common start and end, in bytes. */
+static size_t likeness(const struct line_info *a, const struct line_info *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len, pre = 0, suf = 0;
+
+	while (pre < n && a->text[pre] == b->text[pre])
+		pre++;
+	while (suf < n - pre &&
+	       a->text[a->len - 1 - suf] == b->text[b->len - 1 - suf])
+		suf++;
+	return pre + suf;
+}
+
+/* Each line's partner on the other side (lineclass_file_partner()). */
+static void pair_hunk(struct lineclass_file *lf)
+{
+	uint32_t i, j;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		ALLOC_GROW(lf->partner[s], lf->lines[s], lf->partner_alloc[s]);
+		for (i = 0; i < lf->lines[s]; i++)
+			lf->partner[s][i] = -1;
+	}
+	if ((uint64_t)lf->lines[0] * lf->lines[1] > PAIR_MAX)
+		return;
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < lf->lines[s]; i++) {
+			const struct line_info *a = &lf->block[s][i];
+			size_t best = 0;
+
+			for (j = 0; j < lf->lines[!s]; j++) {
+				const struct line_info *b = &lf->block[!s][j];
+				size_t l = likeness(a, b),
+				       shorter = a->len < b->len ? a->len
+								 : b->len;
+
+				if (l > best && 2 * l >= shorter) {
+					best = l;
+					lf->partner[s][i] = (int32_t)j;
+				}
+			}
+		}
+}
+
 /* Reads the hunk's lines on both sides, and marks the lines whose change
  * is in their comment only. */
 static void read_hunk(struct lineclass_file *lf)
@@ -491,6 +540,7 @@ static void read_hunk(struct lineclass_file *lf)
 		}
 	free(k[0]);
 	free(k[1]);
+	pair_hunk(lf);
 	lf->ready = 1;
 }
 
@@ -512,10 +562,27 @@ unsigned lineclass_file_line(struct lineclass_file *lf, int removed,
 	return li.cls;
 }
 
+const struct line_info *lineclass_file_partner(struct lineclass_file *lf,
+					       int removed, uint32_t n)
+{
+	int s = removed != 0;
+	int32_t p;
+
+	if (!lf->lines[0] || !lf->lines[1] || n < lf->start[s] ||
+	    n - lf->start[s] >= lf->lines[s])
+		return NULL;
+	if (!lf->ready)
+		read_hunk(lf);
+	p = lf->partner[s][n - lf->start[s]];
+	return p < 0 ? NULL : &lf->block[!s][p];
+}
+
 void lineclass_file_release(struct lineclass_file *lf)
 {
 	free(lf->block[0]);
 	free(lf->block[1]);
+	free(lf->partner[0]);
+	free(lf->partner[1]);
 	memset(lf, 0, sizeof(*lf));
 }
 

@@ -85,6 +85,8 @@ struct lineclass_file {
 	uint32_t start[2], lines[2];		/* the hunk, per side */
 	struct line_info *block[2];		/* its lines, once needed */
 	size_t alloc[2];
+	int32_t *partner[2];			/* per line: see below, -1 */
+	size_t partner_alloc[2];
 	int ready;				/* block[] holds the hunk */
 };
 
@@ -98,6 +100,15 @@ void lineclass_file_hunk(struct lineclass_file *lf, uint32_t old_start,
  * length of its code part. */
 unsigned lineclass_file_line(struct lineclass_file *lf, int removed,
 			     uint32_t n, size_t *code_len);
+/*
+ * The line of the other side of the hunk that line n (of the old file when
+ * removed != 0, else of the new) replaced or was replaced by: the one
+ * sharing the longest common start and end with it, when they make up at
+ * least half of the shorter line.  NULL when there is none (the hunk
+ * only adds or only removes, is too large to pair, or no line is alike).
+ */
+const struct line_info *lineclass_file_partner(struct lineclass_file *lf,
+					       int removed, uint32_t n);
 void lineclass_file_release(struct lineclass_file *lf);
 
 /*

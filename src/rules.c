@@ -175,6 +175,7 @@ enum field {
 	F_LINE_KEYWORDS,
 	F_LINES,
 	F_MESSAGE,
+	F_NEW_MATCH,
 	F_ONLY_LINES,
 	F_ONLY_PATH,
 	F_PATH,
@@ -207,6 +208,7 @@ static const struct field_info {
 	[F_LINE_KEYWORDS] = { "line-keywords", JOIN_WORDS, 0, 1 },
 	[F_LINES] = { "lines", JOIN_WORDS, 0, 1 },
 	[F_MESSAGE] = { "message", JOIN_RAW, 0, 1 },
+	[F_NEW_MATCH] = { "new-match", JOIN_WORDS, 0, 1 },
 	[F_ONLY_LINES] = { "only-lines", JOIN_WORDS, 0, 1 },
 	[F_ONLY_PATH] = { "only-path", JOIN_RAW, 0, 1 },
 	[F_PATH] = { "path", JOIN_RAW, 0, 1 },
@@ -722,6 +724,14 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		case F_STATUS:
 			split_words(e->val.ptr, status_word, &wc);
 			break;
+		case F_NEW_MATCH:
+			if (!strcmp(e->val.ptr, "yes"))
+				ru.new_match = 1;
+			else if (strcmp(e->val.ptr, "no"))
+				stanza_error(ld, file, e->line, id,
+					     "bad new-match '%s' (expected yes or no)",
+					     e->val.ptr);
+			break;
 		case F_LINES:
 			wc.classes = &ru.lines;
 			split_words(e->val.ptr, class_word, &wc);
@@ -785,6 +795,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		    !first[F_REMOVED])
 			stanza_error(ld, file, first[F_LINE_KEYWORDS]->line, id,
 				     "'line-keywords' needs 'added' or 'removed'");
+		if (first[F_NEW_MATCH] && !first[F_ADDED] && !first[F_REMOVED])
+			stanza_error(ld, file, first[F_NEW_MATCH]->line, id,
+				     "'new-match' needs 'added' or 'removed'");
 		if (first[F_LINES] && !first[F_ADDED] && !first[F_REMOVED])
 			stanza_error(ld, file, first[F_LINES]->line, id,
 				     "'lines' needs 'added' or 'removed'");
@@ -1649,15 +1662,16 @@ static const struct rule_regex *side_regex(const struct rule *ru,
 	return NULL;
 }
 
-static int matcher_run(struct rules_matcher *m, const struct rule_regex *re,
-		       const char *text, size_t len, uint32_t options)
+static int matcher_run_at(struct rules_matcher *m,
+			  const struct rule_regex *re, const char *text,
+			  size_t len, size_t offset, uint32_t options)
 {
 	int rc;
 
 	if (!text)
 		text = "";
-	rc = pcre2_match(re->code, (PCRE2_SPTR)text, len, 0, options, m->md,
-			 m->mctx);
+	rc = pcre2_match(re->code, (PCRE2_SPTR)text, len, offset, options,
+			 m->md, m->mctx);
 	/* 0 is a match with too small an ovector: a stand-alone pattern
 	 * may have more groups than the rules the matcher was made for */
 	if (rc >= 0)
@@ -1668,6 +1682,12 @@ static int matcher_run(struct rules_matcher *m, const struct rule_regex *re,
 				    sizeof(m->err)) < 0)
 		snprintf(m->err, sizeof(m->err), "pcre2 error %d", rc);
 	return -1;
+}
+
+static int matcher_run(struct rules_matcher *m, const struct rule_regex *re,
+		       const char *text, size_t len, uint32_t options)
+{
+	return matcher_run_at(m, re, text, len, 0, options);
 }
 
 static int match_rule(struct rules_matcher *m, size_t i, enum rule_side side,
@@ -1690,6 +1710,29 @@ int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
 		const char *text, size_t len)
 {
 	return match_rule(m, i, side, text, len, 0);
+}
+
+int rules_match_at(struct rules_matcher *m, size_t i, enum rule_side side,
+		   const char *text, size_t len, size_t offset)
+{
+	const struct rule_regex *re;
+
+	m->err[0] = '\0';
+	if (i >= m->r->nrules || offset > len)
+		return 0;
+	re = side_regex(&m->r->rule[i], side);
+	if (!re)
+		return 0;
+	return matcher_run_at(m, re, text, len, offset, 0);
+}
+
+void rules_last_match(const struct rules_matcher *m, size_t *start,
+		      size_t *end)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+
+	*start = ov[0];
+	*end = ov[1] >= ov[0] ? ov[1] : ov[0];
 }
 
 int rules_match_function(struct rules_matcher *m, size_t i,

@@ -65,6 +65,10 @@ struct rule {
 	 * changed line of every file change (that "only-path", when given,
 	 * does not take) is of these classes; 0 = none */
 	unsigned only_lines;
+	/* "new-match: yes": an added (removed) line that replaced a line of
+	 * the same hunk (lineclass_file_partner()) counts only when one of
+	 * the regex's matches in it is not among its matches in that line */
+	int new_match;
 	size_t *keywords;	/* indices into rules->keywords */
 	size_t nkeywords;
 	/* "line-keywords": a line is matched against added/removed only
@@ -168,6 +172,13 @@ int rules_match(struct rules_matcher *m, size_t i, enum rule_side side,
  * where the line was cut (PCRE2_NOTEOL). */
 int rules_match_head(struct rules_matcher *m, size_t i, enum rule_side side,
 		     const char *text, size_t len);
+/* The same from byte offset of text on (a lookbehind sees before it). */
+int rules_match_at(struct rules_matcher *m, size_t i, enum rule_side side,
+		   const char *text, size_t len, size_t offset);
+/* Where the last match of rules_match(), rules_match_head() or
+ * rules_match_at() that returned 1 lay in its text: [*start, *end). */
+void rules_last_match(const struct rules_matcher *m, size_t *start,
+		      size_t *end);
 /* Rule i's "function" regex against a change's function line (func,
  * len bytes; NULL when the change has none): 1 when it matches or the
  * rule has no "function", 0 when not, -1 as for rules_match(). */

@@ -426,6 +426,76 @@ static void check_only_lines(struct eval *ev, struct diff_file *f,
 	}
 }
 
+/* At most this many matches of a line are compared for "new-match". */
+#define NEW_MATCH_MAX 32
+
+struct span {
+	size_t start, end;
+};
+
+/* The matches of rule i's regex in text, one after another: their
+ * number, or -1 when there are more than NEW_MATCH_MAX or PCRE2 fails. */
+static int all_matches(struct eval *ev, size_t i, enum rule_side side,
+		       const char *text, size_t len, struct span *v)
+{
+	size_t at = 0;
+	int n = 0, rc;
+
+	while ((rc = rules_match_at(ev->rm, i, side, text, len, at)) == 1) {
+		if (n == NEW_MATCH_MAX)
+			return -1;
+		rules_last_match(ev->rm, &v[n].start, &v[n].end);
+		at = v[n].end > at ? v[n].end : at + 1;
+		n++;
+		if (at > len)
+			break;
+	}
+	return rc < 0 ? -1 : n;
+}
+
+/*
+ * "new-match": are all of rule i's matches in this line (text, len bytes)
+ * matches in the line it replaced (or was replaced by) as well?  Then the
+ * change brought nothing the rule looks for: an arch list that gained
+ * another architecture names the old ones again.
+ */
+static int nothing_new(struct eval *ev, struct diff_file *f, size_t i,
+		       enum rule_side side, uint32_t lineno, const char *text,
+		       size_t len)
+{
+	const struct rule *r = &ev->sr->rules->rule[i];
+	const struct line_info *p =
+		lineclass_file_partner(f->lines, side == RULE_SIDE_REMOVED,
+				       lineno);
+	struct span mine[NEW_MATCH_MAX], theirs[NEW_MATCH_MAX];
+	size_t plen;
+	int n, np, a, b;
+
+	if (!p)
+		return 0;
+	plen = p->len;
+	if (r->lines && p->cls == LINE_CODE && !(r->lines & LINE_COMMENT))
+		plen = p->code_len;
+	if (len > LINE_MATCH_MAX || plen > LINE_MATCH_MAX)
+		return 0;
+	n = all_matches(ev, i, side, text, len, mine);
+	np = all_matches(ev, i, side, p->text, plen, theirs);
+	if (n <= 0 || np <= 0)
+		return 0;
+	for (a = 0; a < n; a++) {
+		size_t l = mine[a].end - mine[a].start;
+
+		for (b = 0; b < np; b++)
+			if (theirs[b].end - theirs[b].start == l &&
+			    !memcmp(text + mine[a].start,
+				    p->text + theirs[b].start, l))
+				break;
+		if (b == np)
+			return 0;
+	}
+	return 1;
+}
+
 static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		   const char *text, size_t len, const char *func,
 		   size_t func_len, void *payload)
@@ -470,7 +540,9 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 				subject = lm.code_len;
 		}
 		if (!function_ok(ev, i, func, func_len) ||
-		    !match_or_warn(ev, i, side, text, subject))
+		    !match_or_warn(ev, i, side, text, subject) ||
+		    (r->new_match &&
+		     nothing_new(ev, f, i, side, lineno, text, subject)))
 			continue;
 		ev->hits[i] |= bit;
 		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE)

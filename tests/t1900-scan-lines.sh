@@ -166,4 +166,53 @@ test_expect_success 'rules test judges examples by their class' '
 	grep "ex.rules:5: rule .ex.: example does not match: // sm120" out
 '
 
+test_expect_success 'new-match: a changed line counts only for a match it did not have' '
+	cat >"$TRASH/new.rules" <<-\EOF &&
+	rule: ten
+	tags: t/ten
+	line-keywords: arch
+	lines: code
+	new-match: yes
+	added: (?<![\w.])10\.[03]a(?![\d.])
+
+	rule: ten-seven
+	tags: t/ten-seven
+	line-keywords: arch
+	lines: code
+	new-match: yes
+	added: (?<![\w.])10\.7a(?![\d.])
+
+	rule: ten-old
+	tags: t/ten-old
+	line-keywords: arch
+	added: (?<![\w.])10\.[03]a(?![\d.])
+	EOF
+	make_repo r4 &&
+	printf "name: ci\narch_list: \"9.0a 10.0a\"\n" >r4/ci.yml &&
+	git -C r4 add ci.yml && git_commit -C r4 "base" && git -C r4 tag base &&
+	printf "name: ci\narch_list: \"9.0a 10.0a 10.7a\"\n" >r4/ci.yml &&
+	git -C r4 add ci.yml && git_commit -C r4 "add 10.7a" && git -C r4 tag seven &&
+	printf "name: ci\narch_list: \"9.0a 10.0a 10.3a 10.7a\"\n" >r4/ci.yml &&
+	git -C r4 add ci.yml && git_commit -C r4 "add 10.3a" && git -C r4 tag three &&
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/new.rules" \
+		--quiet scan r4 &&
+	test "$(ms_tags $(rev r4 base))" = "t/ten t/ten-old" &&
+	test "$(ms_tags $(rev r4 seven))" = "t/ten-old t/ten-seven" &&
+	test "$(ms_tags $(rev r4 three))" = "t/ten t/ten-old" &&
+	ms_matches $(rev r4 three) >actual &&
+	grep "^ten added ci.yml:2 arch_list: \"9.0a 10.0a 10.3a 10.7a\"\$" actual
+'
+
+test_expect_success 'new-match takes yes or no' '
+	cat >"$TRASH/bad3.rules" <<-\EOF &&
+	rule: bad3
+	tags: t/bad
+	new-match: maybe
+	added: x
+	EOF
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/bad3.rules" rules check 2>err &&
+	grep "bad3.rules:3: rule .bad3.: bad new-match .maybe. (expected yes or no)" err
+'
+
 test_done

@@ -162,6 +162,26 @@ static void test_hunk(void)
 	       "on both sides");
 	lineclass_file_release(&lf);
 
+	{
+		const char *o = "a\nARCHS=\"9.0a 10.0a\"\nint unrelated_thing;\n";
+		const char *n = "a\nxyz();\nARCHS=\"9.0a 10.0a 10.7a\"\n";
+		const struct line_info *p;
+
+		lineclass_file_init(&lf, "ci.yml", o, strlen(o), n,
+				    strlen(n));
+		lineclass_file_hunk(&lf, 2, 2, 2, 2);
+		p = lineclass_file_partner(&lf, 0, 3);
+		ok(p && p->len == 18 && !memcmp(p->text, "ARCHS=\"9.0a 10.0a\"", 18),
+		   "an added line's partner is the removed line most like it");
+		p = lineclass_file_partner(&lf, 1, 2);
+		ok(p && p->len == 24, "and the other way round");
+		ok(!lineclass_file_partner(&lf, 0, 2),
+		   "a line like none on the other side has no partner");
+		ok(!lineclass_file_partner(&lf, 0, 9),
+		   "a line outside the hunk has none");
+		lineclass_file_release(&lf);
+	}
+
 	lineclass_file_init(&lf, "k.cu", NULL, 0, new, strlen(new));
 	lineclass_file_hunk(&lf, 0, 0, 1, 4);
 	is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_CODE,
