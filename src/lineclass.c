@@ -131,16 +131,23 @@ static size_t skip_quoted(const char *s, size_t len, size_t i)
  * not close on this line. */
 static size_t find_close(const char *s, size_t len, size_t i, char q)
 {
-	for (; i < len; i++) {
+	const char *p;
+
+	while (i < len && (p = memchr(s + i, q, len - i))) {
+		size_t at = (size_t)(p - s), bs = 0;
+
+		i = at + 1;
 		if (q == '*') {
-			if (s[i] == '*' && i + 1 < len && s[i + 1] == '/')
-				return i + 2;
-		} else if (s[i] == '\\') {
-			i++;
-		} else if (s[i] == q && i + 2 < len && s[i + 1] == q &&
-			   s[i + 2] == q) {
-			return i + 3;
+			if (i < len && s[i] == '/')
+				return i + 1;
+			continue;
 		}
+		/* an odd run of backslashes escapes the quote */
+		while (bs < at && s[at - 1 - bs] == '\\')
+			bs++;
+		if (!(bs & 1) && at + 2 < len && s[at + 1] == q &&
+		    s[at + 2] == q)
+			return at + 3;
 	}
 	return 0;
 }
@@ -152,6 +159,37 @@ static unsigned line_result(int code, int doc, int comment, size_t code_end,
 	return code ? LINE_CODE : doc ? LINE_DOCSTRING
 	       : comment ? LINE_COMMENT : LINE_BLANK;
 }
+
+/*
+ * The characters a scanner stops at; any other is plain code, skipped a
+ * run at a time.  Scanning is the cost of these classes: a generated
+ * file of a million lines is read to its end.
+ */
+enum ch {
+	CH_PLAIN,
+	CH_BLANK,
+	CH_SLASH,
+	CH_QUOTE,
+	CH_HASH,
+	CH_BACKSLASH,
+	CH_OPEN,
+	CH_CLOSE,
+};
+
+static const unsigned char c_chars[256] = {
+	[' '] = CH_BLANK, ['\t'] = CH_BLANK, ['\f'] = CH_BLANK,
+	['\v'] = CH_BLANK, ['\r'] = CH_BLANK,
+	['/'] = CH_SLASH, ['"'] = CH_QUOTE, ['\''] = CH_QUOTE,
+};
+
+static const unsigned char py_chars[256] = {
+	[' '] = CH_BLANK, ['\t'] = CH_BLANK, ['\f'] = CH_BLANK,
+	['\v'] = CH_BLANK, ['\r'] = CH_BLANK,
+	['"'] = CH_QUOTE, ['\''] = CH_QUOTE, ['#'] = CH_HASH,
+	['\\'] = CH_BACKSLASH,
+	['('] = CH_OPEN, ['['] = CH_OPEN, ['{'] = CH_OPEN,
+	[')'] = CH_CLOSE, [']'] = CH_CLOSE, ['}'] = CH_CLOSE,
+};
 
 static unsigned scan_c(struct lineclass_cursor *c, const char *s, size_t len,
 		       size_t *code_len)
@@ -169,25 +207,36 @@ static unsigned scan_c(struct lineclass_cursor *c, const char *s, size_t len,
 			c->state = ST_CODE;
 			continue;
 		}
-		if (is_blank(s[i])) {
+		switch (c_chars[(unsigned char)s[i]]) {
+		case CH_BLANK:
 			i++;
 			continue;
-		}
-		if (s[i] == '/' && i + 1 < len && s[i + 1] == '/') {
-			comment = 1;
+		case CH_SLASH:
+			if (i + 1 < len && s[i + 1] == '/') {
+				comment = 1;
+				i = len;
+				continue;
+			}
+			if (i + 1 < len && s[i + 1] == '*') {
+				c->state = ST_BLOCK;
+				i += 2;
+				continue;
+			}
+			i++;
+			break;
+		case CH_QUOTE:
+			/* 1'000'000 is a number, not a character literal */
+			if (s[i] == '"' || !(i && is_ident(s[i - 1])))
+				i = skip_quoted(s, len, i);
+			else
+				i++;
+			break;
+		default:
+			while (++i < len && !c_chars[(unsigned char)s[i]])
+				;
 			break;
 		}
-		if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
-			c->state = ST_BLOCK;
-			i += 2;
-			continue;
-		}
 		code = 1;
-		/* 1'000'000 is a number, not a character literal */
-		if (s[i] == '"' || (s[i] == '\'' && !(i && is_ident(s[i - 1]))))
-			i = skip_quoted(s, len, i);
-		else
-			i++;
 		end = i;
 	}
 	return line_result(code, 0, comment, end, code_len);
@@ -217,26 +266,21 @@ static unsigned scan_hash(const char *s, size_t len, size_t *code_len)
 	return line_result(code, 0, comment, end, code_len);
 }
 
-/* Does a Python string open at s[i] (after an r/b/u/f prefix of up to
- * two letters)?  Then *quote is the index of its first quote. */
-static int py_string_at(const char *s, size_t len, size_t i, size_t *quote)
+/* Where the string whose quote is s[q] begins, with its prefix of up
+ * to two letters (r, b, u, f: rb"..", f".."). */
+static size_t py_string_start(const char *s, size_t q)
 {
-	size_t q = i;
+	size_t t = q;
 
-	if (!i || !is_ident(s[i - 1]))
-		while (q < len && q - i < 2 && s[q] && strchr("rRbBuUfF", s[q]))
-			q++;
-	if (q < len && (s[q] == '"' || s[q] == '\'')) {
-		*quote = q;
-		return 1;
-	}
-	return 0;
+	while (t && q - t < 2 && s[t - 1] && strchr("rRbBuUfF", s[t - 1]))
+		t--;
+	return t && is_ident(s[t - 1]) ? q : t;
 }
 
 static unsigned scan_python(struct lineclass_cursor *c, const char *s,
 			    size_t len, size_t *code_len)
 {
-	size_t i = 0, end = 0, e, q;
+	size_t i = 0, end = 0, e, first = len, t;
 	int code = 0, doc = 0, comment = 0;
 	int stmt_start = !c->depth && !c->cont;
 
@@ -259,46 +303,60 @@ static unsigned scan_python(struct lineclass_cursor *c, const char *s,
 			c->state = ST_CODE;
 			continue;
 		}
-		if (is_blank(s[i])) {
+		if (py_chars[(unsigned char)s[i]] != CH_BLANK && first == len)
+			first = i;
+		switch (py_chars[(unsigned char)s[i]]) {
+		case CH_BLANK:
 			i++;
 			continue;
-		}
-		if (s[i] == '#') {
+		case CH_HASH:
 			comment = 1;
-			break;
-		}
-		if (s[i] == '\\' && i + 1 == len) {
-			c->cont = 1;
-			break;
-		}
-		if (py_string_at(s, len, i, &q)) {
-			char quote = s[q];
-
-			if (q + 2 < len && s[q + 1] == quote &&
-			    s[q + 2] == quote) {
-				int is_doc = stmt_start && !code && !doc;
-
-				c->state = is_doc ? ST_DOC3 : ST_STRING3;
-				c->quote = quote;
-				i = q + 3;
-				if (!is_doc) {
-					code = 1;
-					end = i;
-				}
-				doc |= is_doc;
+			i = len;
+			continue;
+		case CH_BACKSLASH:
+			if (i + 1 == len) {
+				c->cont = 1;
+				i = len;
 				continue;
 			}
-			code = 1;
-			i = end = skip_quoted(s, len, q);
-			continue;
-		}
-		if (s[i] == '(' || s[i] == '[' || s[i] == '{')
+			i++;
+			break;
+		case CH_QUOTE:
+			if (i + 2 < len && s[i + 1] == s[i] &&
+			    s[i + 2] == s[i]) {
+				t = py_string_start(s, i);
+				c->quote = s[i];
+				i += 3;
+				if (stmt_start && first == t && !doc) {
+					/* a string that begins a statement:
+					 * its prefix letters were no code */
+					c->state = ST_DOC3;
+					doc = 1;
+					code = 0;
+					end = 0;
+					continue;
+				}
+				c->state = ST_STRING3;
+				break;
+			}
+			i = skip_quoted(s, len, i);
+			break;
+		case CH_OPEN:
 			c->depth++;
-		else if ((s[i] == ')' || s[i] == ']' || s[i] == '}') &&
-			 c->depth)
-			c->depth--;
+			i++;
+			break;
+		case CH_CLOSE:
+			if (c->depth)
+				c->depth--;
+			i++;
+			break;
+		default:
+			while (++i < len && !py_chars[(unsigned char)s[i]])
+				;
+			break;
+		}
 		code = 1;
-		end = ++i;
+		end = i;
 	}
 	return line_result(code, doc, comment, end, code_len);
 }
@@ -342,6 +400,26 @@ void lineclass_cursor_init(struct lineclass_cursor *c, enum line_lang lang,
 	c->state = ST_CODE;
 }
 
+/*
+ * Can the line from c->pos to eol be passed over without scanning it?
+ * Only what it does to the state matters then, and a line of a file
+ * without state, or of C code with no '/' in it (no comment can start or
+ * end there: a C string ends with its line), does nothing to it.
+ */
+static int skippable(struct lineclass_cursor *c, const char *eol)
+{
+	if (c->lang == LANG_PLAIN || c->lang == LANG_HASH)
+		return 1;
+	if (c->lang != LANG_C || c->state != ST_CODE)
+		return 0;
+	if (!c->slash || c->slash < c->pos) {
+		c->slash = memchr(c->pos, '/', (size_t)(c->end - c->pos));
+		if (!c->slash)
+			c->slash = c->end;
+	}
+	return c->slash >= eol;
+}
+
 int lineclass_cursor_line(struct lineclass_cursor *c, uint32_t n,
 			  struct line_info *out)
 {
@@ -359,6 +437,11 @@ int lineclass_cursor_line(struct lineclass_cursor *c, uint32_t n,
 				: (size_t)(c->end - c->pos);
 		struct line_info *li = &c->last;
 
+		if (c->next < n && skippable(c, c->pos + len)) {
+			c->pos += len + (nl != NULL);
+			c->next++;
+			continue;
+		}
 		li->text = c->pos;
 		li->len = len && c->pos[len - 1] == '\r' ? len - 1 : len;
 		li->cls = scan_line(c, li->text, li->len, &li->code_len);

@@ -60,6 +60,7 @@ struct lineclass_cursor {
 	char quote;		/* of an open Python triple-quoted string */
 	unsigned char cont;	/* the line before ended in a backslash */
 	unsigned depth;		/* open Python brackets */
+	const char *slash;	/* C: the next '/' from pos on, or end */
 	struct line_info last;	/* line next - 1 */
 };
 

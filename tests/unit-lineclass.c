@@ -139,6 +139,18 @@ static void test_out_of_order(void)
 	ok(lineclass_cursor_line(&c, 9, &li) < 0 && li.cls == LINE_BLANK,
 	   "a line past the end is -1 and blank");
 	ok(lineclass_cursor_line(&c, 0, &li) < 0, "line 0 does not exist");
+
+	text = "int a;\nchar *s = \"x\";\n/* x\nint c;\n*/ int d;\nint e;\n";
+	lineclass_cursor_init(&c, LANG_C, text, strlen(text));
+	ok(!lineclass_cursor_line(&c, 4, &li) && li.cls == LINE_COMMENT,
+	   "lines passed over on the way still open a block comment");
+	ok(!lineclass_cursor_line(&c, 6, &li) && li.cls == LINE_CODE,
+	   "and close it");
+	text = "# a\nx = 1\n# b\n";
+	lineclass_cursor_init(&c, LANG_HASH, text, strlen(text));
+	ok(!lineclass_cursor_line(&c, 3, &li) && li.cls == LINE_COMMENT &&
+	   li.len == 3 && !memcmp(li.text, "# b", 3),
+	   "a '#' file's lines are passed over to the one asked");
 }
 
 static void test_hunk(void)
