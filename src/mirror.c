@@ -56,7 +56,7 @@ int mirror_init(void)
 #endif
 	/* libgit2 caches parsed commits and trees; a bounded cache keeps
 	 * the walk of a 100k-commit mirror within the memory target. */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
 	/* Pack files are mapped in windows; libgit2's 64-bit defaults (1 GiB
 	 * windows, 8 GiB mapped) let a scan's resident size grow with the
 	 * pack.  Smaller windows cost a few extra mmap calls, no reads. */
