@@ -479,6 +479,7 @@ void lineclass_file_hunk(struct lineclass_file *lf, uint32_t old_start,
 	lf->start[1] = old_start;
 	lf->lines[1] = old_lines;
 	lf->ready = 0;
+	lf->paired = 0;
 }
 
 /* The code part, without trailing blanks. */
@@ -623,7 +624,6 @@ static void read_hunk(struct lineclass_file *lf)
 		}
 	free(k[0]);
 	free(k[1]);
-	pair_hunk(lf);
 	lf->ready = 1;
 }
 
@@ -656,6 +656,10 @@ const struct line_info *lineclass_file_partner(struct lineclass_file *lf,
 		return NULL;
 	if (!lf->ready)
 		read_hunk(lf);
+	if (!lf->paired) {
+		pair_hunk(lf);
+		lf->paired = 1;
+	}
 	p = lf->partner[s][n - lf->start[s]];
 	return p < 0 ? NULL : &lf->block[!s][p];
 }

@@ -89,6 +89,7 @@ struct lineclass_file {
 	int32_t *partner[2];			/* per line: see below, -1 */
 	size_t partner_alloc[2];
 	int ready;				/* block[] holds the hunk */
+	int paired;				/* partner[] too */
 };
 
 void lineclass_file_init(struct lineclass_file *lf, const char *path,
