@@ -169,6 +169,7 @@ enum field {
 	F_COUNTEREXAMPLE,
 	F_DESCRIBE,
 	F_EXAMPLE,
+	F_EXCLUDE_LINE,
 	F_EXCLUDE_PATH,
 	F_FUNCTION,
 	F_KEYWORDS,
@@ -202,6 +203,7 @@ static const struct field_info {
 	[F_COUNTEREXAMPLE] = { "counterexample", JOIN_TEXT, 1, 0 },
 	[F_DESCRIBE] = { "describe", JOIN_WORDS, 0, 0 },
 	[F_EXAMPLE] = { "example", JOIN_TEXT, 1, 0 },
+	[F_EXCLUDE_LINE] = { "exclude-line", JOIN_RAW, 0, 1 },
 	[F_EXCLUDE_PATH] = { "exclude-path", JOIN_RAW, 0, 1 },
 	[F_FUNCTION] = { "function", JOIN_RAW, 0, 1 },
 	[F_KEYWORDS] = { "keywords", JOIN_WORDS, 0, 1 },
@@ -462,6 +464,7 @@ static void rule_clear(struct rule *ru, struct rule_priv *pv)
 	regex_free(ru->exclude_path);
 	regex_free(ru->only_path);
 	regex_free(ru->function);
+	regex_free(ru->exclude_line);
 	free(ru->keywords);
 	free(ru->line_keywords);
 	for (i = 0; i < ru->nexamples; i++)
@@ -764,6 +767,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		case F_FUNCTION:
 			ru.function = regex_compile(ld, file, e, id);
 			break;
+		case F_EXCLUDE_LINE:
+			ru.exclude_line = regex_compile(ld, file, e, id);
+			break;
 		case F_EXAMPLE:
 			add_example(&ru.examples, &pv.example_line,
 				    &ru.nexamples, e);
@@ -795,6 +801,10 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		    !first[F_REMOVED])
 			stanza_error(ld, file, first[F_LINE_KEYWORDS]->line, id,
 				     "'line-keywords' needs 'added' or 'removed'");
+		if (first[F_EXCLUDE_LINE] && !first[F_ADDED] &&
+		    !first[F_REMOVED])
+			stanza_error(ld, file, first[F_EXCLUDE_LINE]->line, id,
+				     "'exclude-line' needs 'added' or 'removed'");
 		if (first[F_NEW_MATCH] && !first[F_ADDED] && !first[F_REMOVED])
 			stanza_error(ld, file, first[F_NEW_MATCH]->line, id,
 				     "'new-match' needs 'added' or 'removed'");
@@ -1522,12 +1532,18 @@ static int example_matches(const struct rules *r, struct rules_matcher *m,
 	if (r->rule[i].lines &&
 	    !(r->rule[i].lines & lineclass_alone(ex, strlen(ex))))
 		return 0;
+	int rc;
+
 	if (r->rule[i].nline_keywords) {
 		rules_line_keywords_find(r, ex, strlen(ex), kwset);
 		if (!rules_line_keywords_hit(r, i, kwset))
 			return 0;
 	}
-	return rules_match(m, i, RULE_SIDE_ADDED, ex, strlen(ex));
+	rc = rules_match(m, i, RULE_SIDE_ADDED, ex, strlen(ex));
+	if (rc != 1)
+		return rc;
+	rc = rules_match_exclude_line(m, i, ex, strlen(ex), 0);
+	return rc < 0 ? rc : !rc;
 }
 
 /* ---- matching ------------------------------------------------------ */
@@ -1733,6 +1749,16 @@ void rules_last_match(const struct rules_matcher *m, size_t *start,
 
 	*start = ov[0];
 	*end = ov[1] >= ov[0] ? ov[1] : ov[0];
+}
+
+int rules_match_exclude_line(struct rules_matcher *m, size_t i,
+			     const char *text, size_t len, int head)
+{
+	m->err[0] = '\0';
+	if (i >= m->r->nrules || !m->r->rule[i].exclude_line)
+		return 0;
+	return matcher_run(m, m->r->rule[i].exclude_line, text, len,
+			   head ? PCRE2_NOTEOL : 0);
 }
 
 int rules_match_function(struct rules_matcher *m, size_t i,

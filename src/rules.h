@@ -56,6 +56,9 @@ struct rule {
 	 * it sits in (its hunk's function line, as git shows it after "@@")
 	 * matches */
 	struct rule_regex *function;
+	/* "exclude-line": an added or removed line that matches it does not
+	 * count (tried only on lines "added"/"removed" matched) */
+	struct rule_regex *exclude_line;
 	unsigned status_mask;	/* enum change_status bits; 0 = any */
 	/* "lines": enum line_class bits; an added or removed line counts
 	 * only when it is of one of these classes (lineclass.h); 0 = any.
@@ -179,6 +182,12 @@ int rules_match_at(struct rules_matcher *m, size_t i, enum rule_side side,
  * rules_match_at() that returned 1 lay in its text: [*start, *end). */
 void rules_last_match(const struct rules_matcher *m, size_t *start,
 		      size_t *end);
+/* Rule i's "exclude-line" regex against a line: 1 when it matches (the
+ * line does not count), 0 when not or the rule has none, -1 as for
+ * rules_match().  head: text is the start of a longer line, as for
+ * rules_match_head(). */
+int rules_match_exclude_line(struct rules_matcher *m, size_t i,
+			     const char *text, size_t len, int head);
 /* Rule i's "function" regex against a change's function line (func,
  * len bytes; NULL when the change has none): 1 when it matches or the
  * rule has no "function", 0 when not, -1 as for rules_match(). */

@@ -426,6 +426,19 @@ static void check_only_lines(struct eval *ev, struct diff_file *f,
 	}
 }
 
+/* Does rule i's "exclude-line" take this line out? */
+static int line_excluded(struct eval *ev, size_t i, const char *text,
+			 size_t len)
+{
+	if (!ev->sr->rules->rule[i].exclude_line)
+		return 0;
+	return matched_or_warn(ev, i,
+		rules_match_exclude_line(ev->rm, i, text,
+					 len < LINE_MATCH_MAX ? len
+							      : LINE_MATCH_MAX,
+					 len > LINE_MATCH_MAX));
+}
+
 /* At most this many matches of a line are compared for "new-match". */
 #define NEW_MATCH_MAX 32
 
@@ -541,6 +554,7 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		}
 		if (!function_ok(ev, i, func, func_len) ||
 		    !match_or_warn(ev, i, side, text, subject) ||
+		    line_excluded(ev, i, text, subject) ||
 		    (r->new_match &&
 		     nothing_new(ev, f, i, side, lineno, text, subject)))
 			continue;
