@@ -203,6 +203,53 @@ test_expect_success 'new-match: a changed line counts only for a match it did no
 	grep "^ten added ci.yml:2 arch_list: \"9.0a 10.0a 10.3a 10.7a\"\$" actual
 '
 
+test_expect_success 'exclude-line: a matched line that also matches it does not count' '
+	cat >"$TRASH/excl.rules" <<-\EOF &&
+	rule: sm120
+	tags: t/sm120
+	exclude-line: \bTORCH_CHECK\b|^\s*assert\b
+	added: \bsm120\b
+	example: launch(sm120);
+	counterexample: TORCH_CHECK(sm120, "needs sm120");
+	EOF
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/excl.rules" \
+		rules test &&
+	make_repo r5 &&
+	echo "TORCH_CHECK(sm120 || sm100);" >r5/a.cc &&
+	git -C r5 add a.cc && git_commit -C r5 "a check" && git -C r5 tag check &&
+	echo "launch(sm120);" >>r5/a.cc &&
+	git -C r5 add a.cc && git_commit -C r5 "a launch" && git -C r5 tag launch &&
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/excl.rules" \
+		--quiet scan r5 &&
+	test -z "$(ms_tags $(rev r5 check))" &&
+	test "$(ms_tags $(rev r5 launch))" = t/sm120 &&
+	ms_matches $(rev r5 launch) >actual &&
+	grep "^sm120 added a.cc:2 launch(sm120);\$" actual &&
+	! grep TORCH_CHECK actual
+'
+
+test_expect_success 'exclude-line needs added or removed, and takes examples out' '
+	cat >"$TRASH/bad4.rules" <<-\EOF &&
+	rule: bad4
+	tags: t/bad
+	exclude-line: x
+	message: y
+	EOF
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/bad4.rules" rules check 2>err &&
+	grep "bad4.rules:3: rule .bad4.: .exclude-line. needs .added. or .removed." err &&
+	cat >"$TRASH/ex2.rules" <<-\EOF &&
+	rule: ex2
+	tags: t/ex
+	exclude-line: CHECK
+	added: sm120
+	example: CHECK(sm120)
+	EOF
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/ex2.rules" rules test >out &&
+	grep "ex2.rules:5: rule .ex2.: example does not match: CHECK(sm120)" out
+'
+
 test_expect_success 'new-match takes yes or no' '
 	cat >"$TRASH/bad3.rules" <<-\EOF &&
 	rule: bad3
