@@ -482,26 +482,47 @@ void lineclass_file_hunk(struct lineclass_file *lf, uint32_t old_start,
 	lf->paired = 0;
 }
 
-/* The code part, without trailing blanks. */
-static size_t code_part(const struct line_info *li)
+#define FNV_OFFSET 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+/*
+ * Feeds the code of a line to a hash: its code part without blanks and,
+ * in C-like files, without the block comments inside it.  Two lines with
+ * the same feed differ in layout or comments only.
+ */
+static void feed_code(enum line_lang lang, const struct line_info *li,
+		      uint64_t *h, size_t *n)
 {
-	size_t n = li->code_len;
+	const char *t = li->text;
+	size_t i = 0, len = li->code_len;
+	char quote = 0;
 
-	while (n && is_blank(li->text[n - 1]))
-		n--;
-	return n;
-}
+	while (i < len) {
+		char c = t[i];
 
-static uint64_t code_hash(const struct line_info *li)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i, n = code_part(li);
+		if (quote) {
+			if (c == '\\' && i + 1 < len) {
+				*h = (*h ^ (unsigned char)c) * FNV_PRIME;
+				c = t[++i];
+			} else if (c == quote) {
+				quote = 0;
+			}
+		} else if (lang == LANG_C && c == '/' && i + 1 < len &&
+			   t[i + 1] == '*') {
+			size_t e = find_close(t, len, i + 2, '*');
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)li->text[i];
-		h *= 1099511628211ULL;
+			i = e ? e : len;
+			continue;
+		} else if (is_blank(c)) {
+			i++;
+			continue;
+		} else if (c == '"' || (c == '\'' && !(i && is_ident(t[i - 1])))) {
+			quote = c;
+		}
+		*h = (*h ^ (unsigned char)c) * FNV_PRIME;
+		(*n)++;
+		i++;
 	}
-	return h;
 }
 
 struct keyed {
@@ -516,27 +537,26 @@ static int cmp_keyed(const void *a, const void *b)
 	return x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
-/* Is there a line on the other side with this code part, and a line
- * that differs (so that the difference is in the comment)? */
+/* Is there a line on the other side with the same code (key), which
+ * differs from this one (so that only layout or comments changed)? */
 static int same_code(const struct keyed *k, size_t nk,
-		     const struct line_info *other, const struct line_info *li)
+		     const struct line_info *other, const struct line_info *li,
+		     uint64_t key)
 {
-	struct keyed key = { code_hash(li), 0 };
-	size_t lo = 0, hi = nk, n = code_part(li);
+	size_t lo = 0, hi = nk;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (k[mid].hash < key.hash)
+		if (k[mid].hash < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < nk && k[lo].hash == key.hash; lo++) {
+	for (; lo < nk && k[lo].hash == key; lo++) {
 		const struct line_info *o = &other[k[lo].at];
 
-		if (code_part(o) == n && !memcmp(o->text, li->text, n) &&
-		    (o->len != li->len || memcmp(o->text, li->text, li->len)))
+		if (o->len != li->len || memcmp(o->text, li->text, li->len))
 			return 1;
 	}
 	return 0;
@@ -591,35 +611,48 @@ static void pair_hunk(struct lineclass_file *lf)
 		}
 }
 
-/* Reads the hunk's lines on both sides, and marks the lines whose change
- * is in their comment only. */
+/*
+ * Reads the hunk's lines on both sides, and marks as comments the lines
+ * whose change is in layout or comments only: each line whose code (see
+ * feed_code()) is that of a different line on the other side, and every
+ * line when the code of all the removed lines, read in order, is that of
+ * all the added ones (a comment reworded, a statement re-wrapped).
+ */
 static void read_hunk(struct lineclass_file *lf)
 {
 	struct keyed *k[2] = { NULL, NULL };
-	size_t nk[2] = { 0, 0 };
+	size_t nk[2] = { 0, 0 }, total[2] = { 0, 0 };
+	uint64_t whole[2] = { FNV_OFFSET, FNV_OFFSET };
+	enum line_lang lang = lf->side[0].lang;
 	uint32_t i;
-	int s;
+	int s, same;
 
 	for (s = 0; s < 2; s++) {
 		ALLOC_GROW(lf->block[s], lf->lines[s], lf->alloc[s]);
 		k[s] = xmalloc(st_mult(lf->lines[s] + 1, sizeof(**k)));
 		for (i = 0; i < lf->lines[s]; i++) {
 			struct line_info *li = &lf->block[s][i];
+			uint64_t h = FNV_OFFSET;
+			size_t n = 0;
 
 			lineclass_cursor_line(&lf->side[s], lf->start[s] + i,
 					      li);
 			if (li->cls != LINE_CODE)
 				continue;
-			k[s][nk[s]].hash = code_hash(li);
+			feed_code(lang, li, &h, &n);
+			feed_code(lang, li, &whole[s], &total[s]);
+			k[s][nk[s]].hash = h ^ ((uint64_t)n << 48);
 			k[s][nk[s]++].at = i;
 		}
 		qsort(k[s], nk[s], sizeof(**k), cmp_keyed);
 	}
+	same = total[0] == total[1] && whole[0] == whole[1];
 	for (s = 0; s < 2; s++)
 		for (i = 0; i < nk[s]; i++) {
 			struct line_info *li = &lf->block[s][k[s][i].at];
 
-			if (same_code(k[!s], nk[!s], lf->block[!s], li))
+			if (same || same_code(k[!s], nk[!s], lf->block[!s], li,
+					      k[s][i].hash))
 				li->cls = LINE_COMMENT;
 		}
 	free(k[0]);

@@ -77,9 +77,10 @@ int lineclass_cursor_line(struct lineclass_cursor *c, uint32_t n,
 /*
  * Both sides of one file change.  lineclass_file_hunk() names the hunk
  * whose lines come next (0 lines on a side: none there).  In a hunk that
- * removes and adds lines, a changed line whose code part is the same as
- * that of a line on the other side, so that only its comment differs, is
- * given as LINE_COMMENT.
+ * removes and adds lines, a change of layout or comments only is given as
+ * LINE_COMMENT: a line whose code, blanks and comments aside, is that of
+ * a different line on the other side, and every line of a hunk whose
+ * removed lines hold, in order, the same code as its added ones.
  */
 struct lineclass_file {
 	struct lineclass_cursor side[2];	/* 0: new file, 1: old */

@@ -194,6 +194,22 @@ static void test_hunk(void)
 		lineclass_file_release(&lf);
 	}
 
+	{
+		const char *o = "int a;\nfoo(a, b);\nint c;\ncall(nullptr);\n";
+		const char *n = "int a;\nfoo(a,\n    b);\nint c;\ncall(nullptr /* q */);\n";
+
+		lineclass_file_init(&lf, "k.cu", o, strlen(o), n, strlen(n));
+		lineclass_file_hunk(&lf, 2, 1, 2, 2);
+		is_int(lineclass_file_line(&lf, 0, 3, &code_len), LINE_COMMENT,
+		       "a statement re-wrapped over two lines changes layout only");
+		is_int(lineclass_file_line(&lf, 1, 2, &code_len), LINE_COMMENT,
+		       "on both sides");
+		lineclass_file_hunk(&lf, 4, 1, 5, 1);
+		is_int(lineclass_file_line(&lf, 0, 5, &code_len), LINE_COMMENT,
+		       "a block comment added inside a line is a comment change");
+		lineclass_file_release(&lf);
+	}
+
 	lineclass_file_init(&lf, "k.cu", NULL, 0, new, strlen(new));
 	lineclass_file_hunk(&lf, 0, 0, 1, 4);
 	is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_CODE,
