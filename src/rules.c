@@ -182,6 +182,7 @@ enum field {
 	F_PATH,
 	F_REMOVED,
 	F_RULE,
+	F_SAME_LINE,
 	F_STATUS,
 	F_TAGS,
 	F__COUNT
@@ -216,6 +217,7 @@ static const struct field_info {
 	[F_PATH] = { "path", JOIN_RAW, 0, 1 },
 	[F_REMOVED] = { "removed", JOIN_RAW, 0, 1 },
 	[F_RULE] = { "rule", JOIN_WORDS, 0, 1 },
+	[F_SAME_LINE] = { "same-line", JOIN_WORDS, 0, 1 },
 	[F_STATUS] = { "status", JOIN_WORDS, 0, 1 },
 	[F_TAGS] = { "tags", JOIN_WORDS, 0, 1 },
 };
@@ -728,12 +730,14 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 			split_words(e->val.ptr, status_word, &wc);
 			break;
 		case F_NEW_MATCH:
+		case F_SAME_LINE:
 			if (!strcmp(e->val.ptr, "yes"))
-				ru.new_match = 1;
+				*(e->field == F_NEW_MATCH ? &ru.new_match
+							  : &ru.same_line) = 1;
 			else if (strcmp(e->val.ptr, "no"))
 				stanza_error(ld, file, e->line, id,
-					     "bad new-match '%s' (expected yes or no)",
-					     e->val.ptr);
+					     "bad %s '%s' (expected yes or no)",
+					     fi->name, e->val.ptr);
 			break;
 		case F_LINES:
 			wc.classes = &ru.lines;
@@ -805,6 +809,10 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		    !first[F_REMOVED])
 			stanza_error(ld, file, first[F_EXCLUDE_LINE]->line, id,
 				     "'exclude-line' needs 'added' or 'removed'");
+		if (first[F_SAME_LINE] &&
+		    (!first[F_ADDED] || !first[F_REMOVED]))
+			stanza_error(ld, file, first[F_SAME_LINE]->line, id,
+				     "'same-line' needs 'added' and 'removed'");
 		if (first[F_NEW_MATCH] && !first[F_ADDED] && !first[F_REMOVED])
 			stanza_error(ld, file, first[F_NEW_MATCH]->line, id,
 				     "'new-match' needs 'added' or 'removed'");

@@ -72,6 +72,9 @@ struct rule {
 	 * the same hunk (lineclass_file_partner()) counts only when one of
 	 * the regex's matches in it is not among its matches in that line */
 	int new_match;
+	/* "same-line: yes": the removed line must be the one the added line
+	 * replaced (its partner), not any line of the file change */
+	int same_line;
 	size_t *keywords;	/* indices into rules->keywords */
 	size_t nkeywords;
 	/* "line-keywords": a line is matched against added/removed only

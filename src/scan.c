@@ -439,6 +439,26 @@ static int line_excluded(struct eval *ev, size_t i, const char *text,
 					 len > LINE_MATCH_MAX));
 }
 
+/* "same-line": does the line that added line lineno replaced match rule
+ * i's "removed"? */
+static int partner_removed(struct eval *ev, struct diff_file *f, size_t i,
+			   uint32_t lineno)
+{
+	const struct rule *r = &ev->sr->rules->rule[i];
+	const struct line_info *p = lineclass_file_partner(f->lines, 0, lineno);
+	size_t plen;
+
+	if (!p)
+		return 0;
+	plen = p->len;
+	if (r->lines && p->cls == LINE_CODE && !(r->lines & LINE_COMMENT))
+		plen = p->code_len;
+	if (r->lines && !(p->cls & r->lines))
+		return 0;
+	return match_or_warn(ev, i, RULE_SIDE_REMOVED, p->text, plen) == 1 &&
+	       !line_excluded(ev, i, p->text, plen);
+}
+
 /* At most this many matches of a line are compared for "new-match". */
 #define NEW_MATCH_MAX 32
 
@@ -535,6 +555,9 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 
 		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
 			continue;
+		/* same-line: removed lines are tried as partners only */
+		if (r->same_line && side == RULE_SIDE_REMOVED)
+			continue;
 		if (r->nline_keywords &&
 		    (!any_kw ||
 		     !rules_line_keywords_hit(rules, i, ev->line_kwset)))
@@ -556,8 +579,11 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		    !match_or_warn(ev, i, side, text, subject) ||
 		    line_excluded(ev, i, text, subject) ||
 		    (r->new_match &&
-		     nothing_new(ev, f, i, side, lineno, text, subject)))
+		     nothing_new(ev, f, i, side, lineno, text, subject)) ||
+		    (r->same_line && !partner_removed(ev, f, i, lineno)))
 			continue;
+		if (r->same_line)
+			bit |= HIT_REMOVED;
 		ev->hits[i] |= bit;
 		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE)
 			continue;

@@ -250,6 +250,38 @@ test_expect_success 'exclude-line needs added or removed, and takes examples out
 	grep "ex2.rules:5: rule .ex2.: example does not match: CHECK(sm120)" out
 '
 
+test_expect_success 'same-line: the removed line must be the one the added line replaced' '
+	cat >"$TRASH/same.rules" <<-\EOF &&
+	rule: widen
+	tags: t/widen
+	same-line: yes
+	added: ^\s*int64_t\s+\w*stride\b
+	removed: ^\s*int\s+\w*stride\b
+	EOF
+	make_repo r6 &&
+	printf "int a_stride;\nint b;\nint c;\nint d;\nint e;\nint f_stride;\n" >r6/k.h &&
+	git -C r6 add k.h && git_commit -C r6 "base" &&
+	printf "int64_t a_stride;\nint b;\nint c;\nint d;\nint e;\nint f_stride;\n" >r6/k.h &&
+	git -C r6 add k.h && git_commit -C r6 "widen a_stride" && git -C r6 tag widen &&
+	printf "int64_t a_stride;\nint b;\nint c;\nint d;\nint e;\nint64_t g_stride_new_field_here;\n" >r6/k.h &&
+	git -C r6 add k.h && git_commit -C r6 "drop f, add g" && git -C r6 tag apart &&
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/same.rules" \
+		--quiet scan r6 &&
+	test "$(ms_tags $(rev r6 widen))" = t/widen &&
+	ms_matches $(rev r6 widen) >actual &&
+	grep "^widen added k.h:1 int64_t a_stride;\$" actual &&
+	test -z "$(ms_tags $(rev r6 apart))" &&
+	cat >"$TRASH/bad5.rules" <<-\EOF &&
+	rule: bad5
+	tags: t/bad
+	same-line: yes
+	added: x
+	EOF
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/bad5.rules" rules check 2>err &&
+	grep "bad5.rules:3: rule .bad5.: .same-line. needs .added. and .removed." err
+'
+
 test_expect_success 'new-match takes yes or no' '
 	cat >"$TRASH/bad3.rules" <<-\EOF &&
 	rule: bad3
