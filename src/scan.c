@@ -408,6 +408,15 @@ static unsigned line_class(struct diff_file *f, enum rule_side side,
 	return lm->cls;
 }
 
+/* How much of a line of class cls rule r matches: without "comment" in
+ * its "lines", a code line's trailing comment is not matched. */
+static size_t matched_len(const struct rule *r, unsigned cls, size_t len,
+			  size_t code_len)
+{
+	return r->lines && cls == LINE_CODE && !(r->lines & LINE_COMMENT)
+	       ? code_len : len;
+}
+
 /* Does the line break an "only-lines" rule of this file? */
 static void check_only_lines(struct eval *ev, struct diff_file *f,
 			     enum rule_side side, uint32_t lineno,
@@ -450,9 +459,7 @@ static int partner_removed(struct eval *ev, struct diff_file *f, size_t i,
 
 	if (!p)
 		return 0;
-	plen = p->len;
-	if (r->lines && p->cls == LINE_CODE && !(r->lines & LINE_COMMENT))
-		plen = p->code_len;
+	plen = matched_len(r, p->cls, p->len, p->code_len);
 	if (r->lines && !(p->cls & r->lines))
 		return 0;
 	return match_or_warn(ev, i, RULE_SIDE_REMOVED, p->text, plen) == 1 &&
@@ -506,9 +513,7 @@ static int nothing_new(struct eval *ev, struct diff_file *f, size_t i,
 
 	if (!p)
 		return 0;
-	plen = p->len;
-	if (r->lines && p->cls == LINE_CODE && !(r->lines & LINE_COMMENT))
-		plen = p->code_len;
+	plen = matched_len(r, p->cls, p->len, p->code_len);
 	if (len > LINE_MATCH_MAX || plen > LINE_MATCH_MAX)
 		return 0;
 	n = all_matches(ev, i, side, text, len, mine);
@@ -571,9 +576,7 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		if (r->lines) {
 			if (!(line_class(f, side, lineno, &lm) & r->lines))
 				continue;
-			/* a trailing comment is not matched */
-			if (lm.cls == LINE_CODE && !(r->lines & LINE_COMMENT))
-				subject = lm.code_len;
+			subject = matched_len(r, lm.cls, len, lm.code_len);
 		}
 		if (!function_ok(ev, i, func, func_len) ||
 		    !match_or_warn(ev, i, side, text, subject) ||
