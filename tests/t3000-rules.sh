@@ -268,4 +268,36 @@ test_expect_success 'the default pack tags the three cases of the design' '
 	done
 '
 
+test_expect_success 'the default pack: Rubin code removed is Rubin; a comment or an upper bound is not' '
+	git init -q -b main rubin &&
+	mkdir -p rubin/flashinfer rubin/csrc &&
+	cat >rubin/flashinfer/gemm.py <<-\EOT &&
+	@supported_compute_capability([100, 103, 107])
+	def bmm_fp8(a, b):
+	    # SM107 needs its own tactics
+	    return run(a, b)
+	EOT
+	cat >rubin/csrc/barrier.cuh <<-\EOT &&
+	#if defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 900)
+	void arrive();
+	#endif
+	EOT
+	git -C rubin add . &&
+	git_commit -C rubin "Add bmm_fp8" &&
+	sed -e "s/, 107\]/]/" -e "/SM107/d" rubin/flashinfer/gemm.py >g &&
+	mv g rubin/flashinfer/gemm.py &&
+	sed "s/(__CUDA_ARCH__ >= 900)/(__CUDA_ARCH__ >= 900) \&\& (__CUDA_ARCH__ < 1000)/" \
+		rubin/csrc/barrier.cuh >b &&
+	mv b rubin/csrc/barrier.cuh &&
+	git -C rubin commit -q -am "Drop SM107 from the gate; barrier for Hopper only" &&
+	mirror_of rubin rubin.git &&
+	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-rubin" scan rubin.git 2>err &&
+	mirrorscan --db "$TRASH/db-rubin" show --format json $(rev rubin.git main) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	test_grep -x hw/rubin tags &&
+	! grep -qx hw/blackwell tags &&
+	test_grep "rubin-markers-removed.*supported_compute_capability" c.json &&
+	! grep -q "SM107 needs" c.json
+'
+
 test_done
