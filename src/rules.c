@@ -159,7 +159,17 @@ struct rules_kwtab {
 	pcre2_match_context *mctx;	/* limits only; read-only once set */
 	uint32_t ovector_pairs;		/* for the pattern with most groups */
 	struct rule_priv *priv;		/* parallel to rules->rule */
+	/* The distinct path regexes ("path", "exclude-path", "only-path"):
+	 * most rules share a few, so a matcher judges a path once per
+	 * distinct regex.  path_ix holds nrules rows of PATH_FIELDS indexes
+	 * into path_re, PATH_NONE where the rule has no such field. */
+	const struct rule_regex **path_re;
+	size_t npath_re;
+	uint32_t *path_ix;
 };
+
+enum { PATH_OF_PATH, PATH_OF_EXCLUDE, PATH_OF_ONLY, PATH_FIELDS };
+#define PATH_NONE UINT32_MAX
 
 /* ---- fields -------------------------------------------------------- */
 
@@ -1136,6 +1146,8 @@ static void kwtab_free(struct rules_kwtab *t, size_t nrules)
 			free(t->priv[i].counterexample_line);
 		}
 	free(t->priv);
+	free(t->path_re);
+	free(t->path_ix);
 	free(t);
 }
 
@@ -1239,6 +1251,38 @@ static void line_kw_build(struct rules *r, struct rules_kwtab *t)
 	free(kw);
 }
 
+/* The index of re among the distinct path regexes, added if new. */
+static uint32_t path_re_index(struct rules_kwtab *t, size_t *alloc,
+			      const struct rule_regex *re)
+{
+	size_t j;
+
+	if (!re)
+		return PATH_NONE;
+	for (j = 0; j < t->npath_re; j++)
+		if (!strcmp(t->path_re[j]->pattern, re->pattern))
+			return (uint32_t)j;
+	ALLOC_GROW(t->path_re, t->npath_re + 1, *alloc);
+	t->path_re[t->npath_re] = re;
+	return (uint32_t)t->npath_re++;
+}
+
+static void path_re_build(struct rules *r, struct rules_kwtab *t)
+{
+	size_t i, alloc = 0;
+
+	t->path_ix = xcalloc(st_mult(r->nrules + 1, PATH_FIELDS),
+			     sizeof(*t->path_ix));
+	for (i = 0; i < r->nrules; i++) {
+		uint32_t *ix = t->path_ix + i * PATH_FIELDS;
+
+		ix[PATH_OF_PATH] = path_re_index(t, &alloc, r->rule[i].path);
+		ix[PATH_OF_EXCLUDE] =
+			path_re_index(t, &alloc, r->rule[i].exclude_path);
+		ix[PATH_OF_ONLY] = path_re_index(t, &alloc, r->rule[i].only_path);
+	}
+}
+
 static void kwtab_build(struct rules *r, struct loader *ld)
 {
 	struct rules_kwtab *t = xcalloc(1, sizeof(*t));
@@ -1253,6 +1297,7 @@ static void kwtab_build(struct rules *r, struct loader *ld)
 	r->kwtab = t;
 	kwmatch_build(&t->all, r->keywords, r->nkeywords);
 	line_kw_build(r, t);
+	path_re_build(r, t);
 }
 
 static int cmp_rule_id(const void *a, const void *b)
@@ -1556,13 +1601,49 @@ static int example_matches(const struct rules *r, struct rules_matcher *m,
 
 /* ---- matching ------------------------------------------------------ */
 
+/* What the distinct path regexes say of one path: a PATH_* per regex. */
+struct path_verdicts {
+	char *path;
+	unsigned char *verdict;
+};
+
+enum { PATH_NO, PATH_YES, PATH_FAILED };
+
+/*
+ * The verdicts of the paths a matcher was asked about: the same files
+ * change in commit after commit, and each file change asks about its
+ * path once per rule.  Open addressing; emptied when full.
+ */
+struct path_cache {
+	struct path_verdicts *slot;
+	size_t cap, n;			/* cap a power of 2 */
+	const struct path_verdicts *last;
+	pcre2_match_data *md;
+};
+
+#define PATH_CACHE_MIN 1024
+#define PATH_CACHE_MAX 32768		/* slots: half of them used at most */
+
 struct rules_matcher {
 	const struct rules *r;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit;
+	struct path_cache paths;
 	char err[256];
 };
+
+/* One match of a path regex: 1, 0, or -1 when PCRE2 gave up. */
+static int path_run(const struct rules *r, const struct rule_regex *re,
+		    const char *path, pcre2_match_data *md)
+{
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)path, strlen(path), 0, 0,
+			     md, r->kwtab ? r->kwtab->mctx : NULL);
+
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
 
 /*
  * One match of a path regex without a matcher: rules_file_applies() has
@@ -1579,20 +1660,134 @@ static int path_match(const struct rules *r, const struct rule_regex *re,
 
 	if (!md)
 		die("out of memory (pcre2 match data)");
-	rc = pcre2_match(re->code, (PCRE2_SPTR)path, strlen(path), 0, 0, md,
-			 r->kwtab ? r->kwtab->mctx : NULL);
+	rc = path_run(r, re, path, md);
 	pcre2_match_data_free(md);
-	if (rc >= 0)
+	return rc;
+}
+
+static void path_cache_clear(struct path_cache *pc)
+{
+	size_t j;
+
+	if (!pc->slot)
+		return;
+	for (j = 0; j < pc->cap; j++)
+		free(pc->slot[j].path);	/* verdicts share its block */
+	memset(pc->slot, 0, pc->cap * sizeof(*pc->slot));
+	pc->n = 0;
+	pc->last = NULL;
+}
+
+static void path_cache_release(struct path_cache *pc)
+{
+	path_cache_clear(pc);
+	free(pc->slot);
+	pcre2_match_data_free(pc->md);
+	memset(pc, 0, sizeof(*pc));
+}
+
+static struct path_verdicts *path_slot(struct path_cache *pc,
+				       const char *path, uint64_t h)
+{
+	size_t j = (size_t)h & (pc->cap - 1);
+
+	while (pc->slot[j].path && strcmp(pc->slot[j].path, path))
+		j = (j + 1) & (pc->cap - 1);
+	return &pc->slot[j];
+}
+
+/* Doubles the table, or empties it when it has reached its bound. */
+static void path_cache_make_room(struct path_cache *pc)
+{
+	struct path_verdicts *old = pc->slot;
+	size_t oldcap = pc->cap, j;
+
+	if (pc->cap >= PATH_CACHE_MAX) {
+		path_cache_clear(pc);
+		return;
+	}
+	pc->cap = pc->cap ? pc->cap * 2 : PATH_CACHE_MIN;
+	pc->slot = xcalloc(pc->cap, sizeof(*pc->slot));
+	for (j = 0; j < oldcap; j++) {
+		const char *p = old[j].path;
+
+		if (p)
+			*path_slot(pc, p, fnv1a(FNV_OFFSET, p, strlen(p))) =
+				old[j];
+	}
+	free(old);
+}
+
+/* The verdicts of every distinct path regex on path, judged once. */
+static const unsigned char *path_verdicts(struct rules_matcher *m,
+					  const char *path)
+{
+	const struct rules_kwtab *t = m->r->kwtab;
+	struct path_cache *pc = &m->paths;
+	struct path_verdicts *v;
+	size_t len = strlen(path), j;
+	uint64_t h;
+
+	if (pc->last && !strcmp(pc->last->path, path))
+		return pc->last->verdict;
+	h = fnv1a(FNV_OFFSET, path, len);
+	if (pc->cap) {
+		v = path_slot(pc, path, h);
+		if (v->path) {
+			pc->last = v;
+			return v->verdict;
+		}
+	}
+	if ((pc->n + 1) * 2 > pc->cap)
+		path_cache_make_room(pc);
+	v = path_slot(pc, path, h);
+	v->path = xmalloc(st_add(st_add(len, 1), t->npath_re));
+	memcpy(v->path, path, len + 1);
+	v->verdict = (unsigned char *)v->path + len + 1;
+	if (!pc->md && !(pc->md = pcre2_match_data_create(1, NULL)))
+		die("out of memory (pcre2 match data)");
+	for (j = 0; j < t->npath_re; j++) {
+		int rc = path_run(m->r, t->path_re[j], path, pc->md);
+
+		v->verdict[j] = rc > 0 ? PATH_YES : rc ? PATH_FAILED : PATH_NO;
+	}
+	pc->n++;
+	pc->last = v;
+	return v->verdict;
+}
+
+/*
+ * Does field f (PATH_OF_*) of rule i match path: 1, 0, or -1 when PCRE2
+ * gave up.  With a matcher, from its cache; without, matched here.
+ */
+static int path_field(const struct rules *r, struct rules_matcher *m,
+		      size_t i, int f, const char *path)
+{
+	const struct rule *ru = &r->rule[i];
+	const struct rule_regex *re = f == PATH_OF_PATH ? ru->path :
+				      f == PATH_OF_EXCLUDE ? ru->exclude_path :
+				      ru->only_path;
+	uint32_t ix;
+
+	if (!m || !r->kwtab)
+		return path_match(r, re, path);
+	ix = r->kwtab->path_ix[i * PATH_FIELDS + (size_t)f];
+	switch (path_verdicts(m, path)[ix]) {
+	case PATH_YES:
 		return 1;
-	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	case PATH_NO:
+		return 0;
+	}
+	return -1;
 }
 
 /*
  * A path regex that fails (match limit on a hostile path) makes the rule
  * not apply: the safe side, as the rule cannot be judged.
  */
-int rules_file_applies(const struct rules *r, size_t i, const char *path,
-		       const char *old_path, unsigned status)
+static int file_applies(const struct rules *r, struct rules_matcher *m,
+			size_t i, const char *path, const char *old_path,
+			unsigned status)
 {
 	const struct rule *ru;
 
@@ -1602,31 +1797,53 @@ int rules_file_applies(const struct rules *r, size_t i, const char *path,
 	if (ru->status_mask && !(status & ru->status_mask))
 		return 0;
 	if (ru->path) {
-		int hit = path ? path_match(r, ru->path, path) : 0;
+		int hit = path ? path_field(r, m, i, PATH_OF_PATH, path) : 0;
 
 		if (hit <= 0 && old_path)
-			hit = path_match(r, ru->path, old_path);
+			hit = path_field(r, m, i, PATH_OF_PATH, old_path);
 		if (hit <= 0)
 			return 0;
 	}
-	if (ru->exclude_path && path && path_match(r, ru->exclude_path, path))
+	if (ru->exclude_path && path &&
+	    path_field(r, m, i, PATH_OF_EXCLUDE, path))
 		return 0;
 	return 1;
+}
+
+static int only_path_holds(const struct rules *r, struct rules_matcher *m,
+			   size_t i, const char *path, const char *old_path)
+{
+	if (i >= r->nrules)
+		return 0;
+	if (!r->rule[i].only_path)
+		return 1;
+	if (!path || path_field(r, m, i, PATH_OF_ONLY, path) <= 0)
+		return 0;
+	return !old_path || path_field(r, m, i, PATH_OF_ONLY, old_path) > 0;
+}
+
+int rules_file_applies(const struct rules *r, size_t i, const char *path,
+		       const char *old_path, unsigned status)
+{
+	return file_applies(r, NULL, i, path, old_path, status);
 }
 
 int rules_only_path_holds(const struct rules *r, size_t i, const char *path,
 			  const char *old_path)
 {
-	const struct rule *ru;
+	return only_path_holds(r, NULL, i, path, old_path);
+}
 
-	if (i >= r->nrules)
-		return 0;
-	ru = &r->rule[i];
-	if (!ru->only_path)
-		return 1;
-	if (!path || path_match(r, ru->only_path, path) <= 0)
-		return 0;
-	return !old_path || path_match(r, ru->only_path, old_path) > 0;
+int rules_match_file(struct rules_matcher *m, size_t i, const char *path,
+		     const char *old_path, unsigned status)
+{
+	return file_applies(m->r, m, i, path, old_path, status);
+}
+
+int rules_match_only_path(struct rules_matcher *m, size_t i,
+			  const char *path, const char *old_path)
+{
+	return only_path_holds(m->r, m, i, path, old_path);
 }
 
 int rules_needs_lines(const struct rules *r, size_t i)
@@ -1667,6 +1884,7 @@ void rules_matcher_free(struct rules_matcher *m)
 	pcre2_jit_stack_free(m->jit);
 	pcre2_match_context_free(m->mctx);
 	pcre2_match_data_free(m->md);
+	path_cache_release(&m->paths);
 	free(m);
 }
 

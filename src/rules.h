@@ -155,6 +155,18 @@ int rules_file_applies(const struct rules *r, size_t i, const char *path,
  * when not NULL) match it; a regex that gives up counts as no match. */
 int rules_only_path_holds(const struct rules *r, size_t i, const char *path,
 			  const char *old_path);
+
+/*
+ * rules_file_applies() and rules_only_path_holds() through a matcher,
+ * which remembers what each distinct path regex said of the paths it
+ * was asked about (the same files change in commit after commit).
+ */
+struct rules_matcher;
+int rules_match_file(struct rules_matcher *m, size_t i, const char *path,
+		     const char *old_path, unsigned status);
+int rules_match_only_path(struct rules_matcher *m, size_t i,
+			  const char *path, const char *old_path);
+
 /* 1 when rule i has an "added" or "removed" regex (needs diff lines). */
 int rules_needs_lines(const struct rules *r, size_t i);
 

@@ -265,7 +265,7 @@ static int only_lines_pending(const struct eval *ev, size_t i,
 	return rules->rule[i].only_lines && ev->msg_ok[i] &&
 	       !ev->only_fail[i] &&
 	       !(rules->rule[i].only_path &&
-		 rules_only_path_holds(rules, i, f->path, f->old_path));
+		 rules_match_only_path(ev->rm, i, f->path, f->old_path));
 }
 
 static int on_need(struct diff_file *f, void *payload)
@@ -281,8 +281,8 @@ static int on_need(struct diff_file *f, void *payload)
 			return 1;
 	for (i = 0; i < rules->nrules; i++)
 		if (ev->msg_ok[i] && rules_needs_lines(rules, i) &&
-		    rules_file_applies(rules, i, f->path, f->old_path,
-				       f->status))
+		    rules_match_file(ev->rm, i, f->path, f->old_path,
+				     f->status))
 			return 1;
 	return 0;
 }
@@ -343,7 +343,7 @@ static int on_file(struct diff_file *f, void *payload)
 				ev->line_class_rules[ev->nline_class_rules++] = i;
 		} else if (r->only_path && !r->only_lines && ev->msg_ok[i] &&
 			   !ev->only_fail[i] &&
-			   !rules_only_path_holds(rules, i, f->path,
+			   !rules_match_only_path(ev->rm, i, f->path,
 						  f->old_path)) {
 			ev->only_fail[i] = 1;
 		}
@@ -355,8 +355,8 @@ static int on_file(struct diff_file *f, void *payload)
 		 * tags cannot change (generated trees add 10k files) */
 		if (!ev->msg_ok[i] || !has_file_condition(r) ||
 		    ev->count[i] >= MATCHES_PER_RULE ||
-		    !rules_file_applies(rules, i, f->path, f->old_path,
-					f->status))
+		    !rules_match_file(ev->rm, i, f->path, f->old_path,
+				      f->status))
 			continue;
 		if (!rules_needs_lines(rules, i)) {
 			add_path_match(ev, i, f->path);

@@ -810,6 +810,66 @@ static void test_applies(void)
 	rules_release(&r);
 }
 
+/* Through a matcher, path verdicts come from its cache: the same answers
+ * as rules_file_applies(), for paths seen again, after the cache fills
+ * and empties, and for regexes that give up. */
+static void test_path_cache(void)
+{
+	struct rules r;
+	struct rules_matcher *m;
+	char *err, path[64], hostile[64];
+	int same = 1, k;
+	size_t i;
+
+	WRITE("cache.rules",
+	      "rule: a\ntags: t\npath: ^configs/.*\\.json$\n"
+	      "exclude-path: ^configs/ignored/\n\n"
+	      "rule: b\ntags: t\nadded: x\nexclude-path: ^configs/ignored/\n\n"
+	      "rule: c\ntags: t\nmessage: x\nonly-path: \\.md$\n\n"
+	      "rule: d\ntags: t\nadded: x\npath: ^(a+)+$\n\n"
+	      "rule: e\ntags: t\nadded: x\nexclude-path: ^(a|aa)+$\n");
+	if (!ok(!load1(&r, &err, "cache.rules"), "path cache rules load")) {
+		diag("%s", err);
+		free(err);
+		return;
+	}
+	free(err);
+	m = rules_matcher_new(&r);
+	for (k = 0; k < 40000 && same; k++) {
+		const char *old = k % 5 ? NULL : "configs/x.json";
+
+		snprintf(path, sizeof(path),
+			 k % 3 == 0 ? "configs/%d.json" :
+			 k % 3 == 1 ? "configs/ignored/%d.json" : "docs/%d.md",
+			 k % 20000);
+		for (i = 0; i < r.nrules; i++)
+			same &= rules_match_file(m, i, path, old,
+						 CHANGE_RENAMED) ==
+				rules_file_applies(&r, i, path, old,
+						   CHANGE_RENAMED) &&
+				rules_match_only_path(m, i, path, old) ==
+				rules_only_path_holds(&r, i, path, old);
+	}
+	ok(same, "cached verdicts agree with direct ones (stopped at %d)", k);
+	ok(rules_match_file(m, 0, "configs/a.json", NULL, CHANGE_ADDED) &&
+	   !rules_match_file(m, 1, "configs/ignored/a.json", NULL,
+			     CHANGE_ADDED) &&
+	   rules_match_only_path(m, 2, "a.md", NULL) &&
+	   !rules_match_only_path(m, 2, "a.md", "a.c"),
+	   "path, shared exclude-path, only-path");
+	memset(hostile, 'a', 42);
+	strcpy(hostile + 42, "b");
+	ok(!rules_match_file(m, 3, hostile, NULL, CHANGE_ADDED) &&
+	   rules_match_file(m, 3, "aaaa", NULL, CHANGE_ADDED),
+	   "a path regex that gives up does not apply");
+	hostile[42] = '!';
+	ok(!rules_match_file(m, 4, hostile, NULL, CHANGE_ADDED) &&
+	   rules_match_file(m, 4, "b.c", NULL, CHANGE_ADDED),
+	   "an exclude-path that gives up excludes");
+	rules_matcher_free(m);
+	rules_release(&r);
+}
+
 static void test_match(void)
 {
 	struct rules r;
@@ -1249,6 +1309,7 @@ int main(void)
 	test_dirs();
 	test_keywords();
 	test_applies();
+	test_path_cache();
 	test_match();
 	test_limits();
 	test_utf8();
