@@ -611,20 +611,27 @@ static int naive_has(const char *data, size_t len, const char *kw)
  * and random bits set beforehand, against a naive search.  Returns the
  * number of disagreements.
  */
+/*
+ * rounds random buffers of up to maxlen bytes from alphabet, with some
+ * keywords planted: does rules_keywords_find() agree with a naive search?
+ * Buffers of 16 KiB and more take the search whose gate closes as
+ * keywords are found.
+ */
 static size_t random_agree(const struct rules *r, const char *alphabet,
-			   size_t alen, size_t rounds)
+			   size_t alen, size_t rounds, size_t maxlen)
 {
 	unsigned char kwset[8];
+	char *data = malloc(maxlen);
 	size_t iter, bad = 0, k;
 
 	for (iter = 0; iter < rounds; iter++) {
-		char data[96];
-		size_t len = (size_t)(rng() % sizeof(data)), i;
+		size_t len = (size_t)(rng() % maxlen), i, plant;
 		unsigned char before;
 
 		for (i = 0; i < len; i++)
 			data[i] = alphabet[rng() % alen];
-		if (len && rng() % 3 == 0) {
+		plant = len && rng() % 3 == 0 ? 1 + len / 4096 : 0;
+		while (plant--) {
 			const char *kw = r->keywords[rng() % r->nkeywords];
 			size_t n = strlen(kw);
 
@@ -646,6 +653,7 @@ static size_t random_agree(const struct rules *r, const char *alphabet,
 		if (k < r->nkeywords && bad++ < 3)
 			diag("mismatch on keyword %zu, data length %zu", k, len);
 	}
+	free(data);
 	return bad;
 }
 
@@ -728,8 +736,10 @@ static void test_keywords(void)
 	ok(rules_keywords_hit(&r, 0, kwset) && !rules_keywords_hit(&r, 1, kwset)
 	   && !rules_keywords_hit(&r, 3, kwset), "hit by any one keyword");
 
-	is_int(random_agree(&r, alphabet, sizeof(alphabet) - 1, 20000), 0,
+	is_int(random_agree(&r, alphabet, sizeof(alphabet) - 1, 20000, 96), 0,
 	       "20000 random buffers agree with a naive search");
+	is_int(random_agree(&r, alphabet, sizeof(alphabet) - 1, 200, 40000),
+	       0, "and 200 of up to 40 KB, whose gate closes as it goes");
 
 	/* throughput, for information: source-like text with no keyword */
 	{
@@ -759,8 +769,10 @@ static void test_keywords(void)
 		return;
 	}
 	free(err);
-	is_int(random_agree(&r, "sSm_10aAtcgenG5f8F\0 iInNtT", 26, 20000), 0,
-	       "without one-byte keywords too");
+	is_int(random_agree(&r, "sSm_10aAtcgenG5f8F\0 iInNtT", 26, 20000, 96),
+	       0, "without one-byte keywords too");
+	is_int(random_agree(&r, "sSm_10aAtcgenG5f8F\0 iInNtT", 26, 200, 40000),
+	       0, "and long buffers without them");
 	rules_release(&r);
 }
 
