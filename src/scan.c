@@ -117,7 +117,9 @@ struct eval {
 	unsigned char *kwset;		/* keywords of this file change */
 	unsigned char *blob_kwset;	/* keywords of one side */
 	unsigned char *line_kwset;	/* keywords of the current line */
-	int line_kw;			/* a file rule has line keywords */
+	/* a file rule with line keywords looks at added [0] or removed
+	 * [1] lines: only those lines are searched for them */
+	int line_kw[2];
 	size_t *file_rules, nfile_rules;
 	struct pending *pending;
 	size_t npending, palloc;
@@ -327,7 +329,7 @@ static int on_file(struct diff_file *f, void *payload)
 	ev->nfile_rules = 0;
 	ev->nline_class_rules = 0;
 	ev->npending = 0;
-	ev->line_kw = 0;
+	ev->line_kw[0] = ev->line_kw[1] = 0;
 	if (f->flags & FILE_UNREADABLE)
 		ev->c->flags |= COMMIT_PARTIAL;
 	if (!ev->nchanged++)
@@ -374,7 +376,11 @@ static int on_file(struct diff_file *f, void *payload)
 		}
 		ev->hits[i] = 0;
 		ev->pcount[i] = 0;
-		ev->line_kw |= r->nline_keywords > 0;
+		if (r->nline_keywords) {
+			ev->line_kw[0] |= r->added != NULL;
+			/* same-line: removed lines are tried as partners */
+			ev->line_kw[1] |= r->removed && !r->same_line;
+		}
 		ev->file_rules[ev->nfile_rules++] = i;
 	}
 	return ev->nfile_rules > 0 || ev->nline_class_rules > 0;
@@ -543,7 +549,7 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	struct line_class_memo lm = { 0, 0 };
 	size_t k;
 	/* 0: no line keyword here, 1: some, -1: not looked for */
-	int any_kw = ev->line_kw ?
+	int any_kw = ev->line_kw[side == RULE_SIDE_REMOVED] ?
 		rules_line_keywords_find(rules, text,
 					 len < LINE_MATCH_MAX ? len
 							      : LINE_MATCH_MAX,

@@ -56,6 +56,32 @@ test_expect_success 'line-keywords without added or removed is an error naming t
 	grep "bad.rules:3: rule .x.: .line-keywords. needs .added. or .removed." err
 '
 
+test_expect_success 'removed lines are searched for the line keywords of removed rules' '
+	cat >"$TRASH/rm.rules" <<-\EOF &&
+	rule: added-only
+	tags: t/added
+	line-keywords: capability
+	added: \bcapability\s*>=\s*12\b
+
+	rule: removed-check
+	tags: t/removed
+	line-keywords: sm_version
+	removed: (?i)\bsm_version\s*>=\s*12\b
+	EOF
+	make_repo rm &&
+	printf "int sm_version;\nif (SM_VERSION >= 12) {}\nint y;\n" >rm/a.c &&
+	git -C rm add a.c && git_commit -C rm "base" &&
+	printf "int sm_version;\nint y;\nif (capability >= 12) {}\n" >rm/a.c &&
+	git -C rm add a.c && git_commit -C rm "check moved" &&
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/rm.rules" \
+		--db "$TRASH/db-rm" --quiet scan rm &&
+	printf "t/added\nt/removed\n" >expect &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/db-rm" show --format json \
+		$(rev rm main) >c.json &&
+	json_field tags <c.json | tr " " "\n" >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a submodule bump reads as git shows it: Subproject commit lines' '
 	printf "rule: bump\ntags: build/ci\nline-keywords: subproject\nadded: ^Subproject commit [0-9a-f]{40}\$\nexample: Subproject commit 8afb19d9047afc26816a046059afe66763e68aa5\n" >"$TRASH/sub.rules" &&
 	make_repo s &&
