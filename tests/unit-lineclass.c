@@ -108,6 +108,11 @@ static void test_python(void)
 	       "Python: a raw docstring; a backslash continues a statement");
 	is_str(classes("a.py", "\"\"\"Module.\"\"\"\nimport os\n"), "dc",
 	       "Python: a module docstring on one line");
+	is_str(classes("a.py", "d = {\n  'a': [1,\n 2],\n}\n\"\"\"after\"\"\"\n"
+			       "f( g( \n \"\"\"arg\"\"\"))\nx = 1)\n'''doc'''\n"),
+	       "ccccdcccd", "Python: brackets over lines, nested, a stray close");
+	is_str(code_of("a.py", "\tx = f( a ,b )   # c\n", 1), "\tx = f( a ,b )",
+	       "Python: the code part ends at its last non-blank");
 }
 
 static void test_hash_and_plain(void)
