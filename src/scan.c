@@ -120,6 +120,8 @@ struct eval {
 	/* a file rule with line keywords looks at added [0] or removed
 	 * [1] lines: only those lines are searched for them */
 	int line_kw[2];
+	/* file rules without line keywords, per side: they see every line */
+	size_t every_line[2];
 	size_t *file_rules, nfile_rules;
 	struct pending *pending;
 	size_t npending, palloc;
@@ -330,6 +332,7 @@ static int on_file(struct diff_file *f, void *payload)
 	ev->nline_class_rules = 0;
 	ev->npending = 0;
 	ev->line_kw[0] = ev->line_kw[1] = 0;
+	ev->every_line[0] = ev->every_line[1] = 0;
 	if (f->flags & FILE_UNREADABLE)
 		ev->c->flags |= COMMIT_PARTIAL;
 	if (!ev->nchanged++)
@@ -380,6 +383,9 @@ static int on_file(struct diff_file *f, void *payload)
 			ev->line_kw[0] |= r->added != NULL;
 			/* same-line: removed lines are tried as partners */
 			ev->line_kw[1] |= r->removed && !r->same_line;
+		} else {
+			ev->every_line[0] += r->added != NULL;
+			ev->every_line[1] += r->removed && !r->same_line;
 		}
 		ev->file_rules[ev->nfile_rules++] = i;
 	}
@@ -557,6 +563,9 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 
 	if (ev->nline_class_rules)
 		check_only_lines(ev, f, side, lineno, &lm);
+	/* no line keyword here, and every rule of this side needs one */
+	if (!any_kw && !ev->every_line[side == RULE_SIDE_REMOVED])
+		return 0;
 	for (k = 0; k < ev->nfile_rules; k++) {
 		size_t i = ev->file_rules[k];
 		const struct rule *r = &rules->rule[i];
