@@ -1691,7 +1691,7 @@ struct path_cache {
 };
 
 #define PATH_CACHE_MIN 1024
-#define PATH_CACHE_MAX 32768		/* slots: half of them used at most */
+#define PATH_CACHE_MAX 8192		/* slots: half of them used at most */
 
 struct rules_matcher {
 	const struct rules *r;
