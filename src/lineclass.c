@@ -684,6 +684,84 @@ static void read_hunk(struct lineclass_file *lf)
 	lf->ready = 1;
 }
 
+static int is_space(char c)
+{
+	return c == ' ' || c == '\n' || (c >= '\t' && c <= '\r');
+}
+
+/* Past the blanks and line splices (backslash, newline) at p. */
+static const char *skip_layout(const char *p, const char *end)
+{
+	const char *q;
+
+	for (;;) {
+		while (p < end && is_space(*p))
+			p++;
+		if (p == end || *p != '\\')
+			return p;
+		for (q = p + 1; q < end && *q != '\n' && is_space(*q); q++)
+			;
+		if (q == end || *q != '\n')
+			return p;
+		p = q + 1;
+	}
+}
+
+/* Past '"', blanks and '"' at p: where a string literal was split. */
+static const char *split_quote(const char *p, const char *end)
+{
+	const char *q = p;
+
+	if (*q != '"')
+		return p;
+	for (q++; q < end && is_space(*q); q++)
+		;
+	return q < end && *q == '"' ? q + 1 : p;
+}
+
+/*
+ * Do the two sides of a C-like file differ in blanks only?  Then the
+ * change is a formatter's (re-indented, re-wrapped, re-aligned), and
+ * every code line it touched is layout, though a zero-context diff puts
+ * a re-wrapped statement and its old lines in different hunks.  A long
+ * string literal split in two and a line splice count as blanks too.  Not for
+ * Python, whose indentation is code.  The comparison ends at the first
+ * difference, mostly near the start of the first hunk.
+ */
+static int blanks_only(struct lineclass_file *lf)
+{
+	const struct lineclass_cursor *o = &lf->side[1], *n = &lf->side[0];
+	const char *a = o->data, *b = n->data;
+
+	if (lf->blanks_only)
+		return lf->blanks_only == 2;
+	lf->blanks_only = 1;
+	if (n->lang != LANG_C || !a || !b)
+		return 0;
+	for (;;) {
+		a = skip_layout(a, o->end);
+		b = skip_layout(b, n->end);
+		if (a == o->end || b == n->end)
+			break;
+		if (*a != *b) {
+			/* a string literal split in two ("ab" -> "a" "b") */
+			const char *a2 = split_quote(a, o->end),
+				   *b2 = split_quote(b, n->end);
+
+			if (a2 == a && b2 == b)
+				break;
+			a = a2;
+			b = b2;
+			continue;
+		}
+		a++;
+		b++;
+	}
+	if (a == o->end && b == n->end)
+		lf->blanks_only = 2;
+	return lf->blanks_only == 2;
+}
+
 unsigned lineclass_file_line(struct lineclass_file *lf, int removed,
 			     uint32_t n, size_t *code_len)
 {
@@ -694,11 +772,13 @@ unsigned lineclass_file_line(struct lineclass_file *lf, int removed,
 	    n - lf->start[s] < lf->lines[s]) {
 		if (!lf->ready)
 			read_hunk(lf);
-		*code_len = lf->block[s][n - lf->start[s]].code_len;
-		return lf->block[s][n - lf->start[s]].cls;
+		li = lf->block[s][n - lf->start[s]];
+	} else {
+		lineclass_cursor_line(&lf->side[s], n, &li);
 	}
-	lineclass_cursor_line(&lf->side[s], n, &li);
 	*code_len = li.code_len;
+	if (li.cls == LINE_CODE && blanks_only(lf))
+		return LINE_COMMENT;
 	return li.cls;
 }
 

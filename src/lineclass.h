@@ -91,6 +91,9 @@ struct lineclass_file {
 	size_t partner_alloc[2];
 	int ready;				/* block[] holds the hunk */
 	int paired;				/* partner[] too */
+	/* the two sides differ in blanks only: 0 not known yet, 1 no,
+	 * 2 yes (then every code line of the change is layout) */
+	unsigned char blanks_only;
 };
 
 void lineclass_file_init(struct lineclass_file *lf, const char *path,

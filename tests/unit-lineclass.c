@@ -215,6 +215,53 @@ static void test_hunk(void)
 		lineclass_file_release(&lf);
 	}
 
+	{
+		/* a formatter's change, whatever hunks a diff cuts it into */
+		const char *o = "int a;\nf(a,\n  b);\n";
+		const char *n = "int  a;\nf(a, b);\n";
+		const char *n2 = "int  a;\nf(a, b);\nx = 2;\n";
+
+		lineclass_file_init(&lf, "k.cu", o, strlen(o), n, strlen(n));
+		lineclass_file_hunk(&lf, 2, 1, 2, 1);
+		is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_COMMENT,
+		       "a C file changed in blanks only: its code lines are layout");
+		is_int(lineclass_file_line(&lf, 1, 2, &code_len), LINE_COMMENT,
+		       "on both sides, though the hunk alone differs");
+		lineclass_file_release(&lf);
+		lineclass_file_init(&lf, "k.cu", o, strlen(o), n2, strlen(n2));
+		lineclass_file_hunk(&lf, 2, 1, 2, 1);
+		is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_CODE,
+		       "with a real change elsewhere in the file, code");
+		lineclass_file_release(&lf);
+		{
+			const char *so = "asm(\"mov %0, %1; add %0, %2;\" : \"=r\"(x));\n";
+			const char *sn = "asm(\"mov %0, %1; \"\n    \"add %0, %2;\"\n    : \"=r\"(x));\n";
+
+			lineclass_file_init(&lf, "k.cu", so, strlen(so), sn,
+					    strlen(sn));
+			lineclass_file_hunk(&lf, 1, 1, 1, 3);
+			is_int(lineclass_file_line(&lf, 0, 2, &code_len),
+			       LINE_COMMENT, "a string literal split in two is layout");
+			lineclass_file_release(&lf);
+		}
+		{
+			const char *po = "#if A && (B > 13)\nint x;\n#endif\n";
+			const char *pn = "#if A && \\\n    (B > 13)\nint x;\n#endif\n";
+
+			lineclass_file_init(&lf, "k.cu", po, strlen(po), pn,
+					    strlen(pn));
+			lineclass_file_hunk(&lf, 1, 1, 1, 2);
+			is_int(lineclass_file_line(&lf, 0, 2, &code_len),
+			       LINE_COMMENT, "a line spliced with a backslash is layout");
+			lineclass_file_release(&lf);
+		}
+		lineclass_file_init(&lf, "k.py", o, strlen(o), n, strlen(n));
+		lineclass_file_hunk(&lf, 2, 1, 2, 1);
+		is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_CODE,
+		       "not in Python, whose indentation is code");
+		lineclass_file_release(&lf);
+	}
+
 	lineclass_file_init(&lf, "k.cu", NULL, 0, new, strlen(new));
 	lineclass_file_hunk(&lf, 0, 0, 1, 4);
 	is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_CODE,
