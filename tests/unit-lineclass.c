@@ -215,58 +215,65 @@ static void test_hunk(void)
 		lineclass_file_release(&lf);
 	}
 
-	{
-		/* a formatter's change, whatever hunks a diff cuts it into */
-		const char *o = "int a;\nf(a,\n  b);\n";
-		const char *n = "int  a;\nf(a, b);\n";
-		const char *n2 = "int  a;\nf(a, b);\nx = 2;\n";
-
-		lineclass_file_init(&lf, "k.cu", o, strlen(o), n, strlen(n));
-		lineclass_file_hunk(&lf, 2, 1, 2, 1);
-		is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_COMMENT,
-		       "a C file changed in blanks only: its code lines are layout");
-		is_int(lineclass_file_line(&lf, 1, 2, &code_len), LINE_COMMENT,
-		       "on both sides, though the hunk alone differs");
-		lineclass_file_release(&lf);
-		lineclass_file_init(&lf, "k.cu", o, strlen(o), n2, strlen(n2));
-		lineclass_file_hunk(&lf, 2, 1, 2, 1);
-		is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_CODE,
-		       "with a real change elsewhere in the file, code");
-		lineclass_file_release(&lf);
-		{
-			const char *so = "asm(\"mov %0, %1; add %0, %2;\" : \"=r\"(x));\n";
-			const char *sn = "asm(\"mov %0, %1; \"\n    \"add %0, %2;\"\n    : \"=r\"(x));\n";
-
-			lineclass_file_init(&lf, "k.cu", so, strlen(so), sn,
-					    strlen(sn));
-			lineclass_file_hunk(&lf, 1, 1, 1, 3);
-			is_int(lineclass_file_line(&lf, 0, 2, &code_len),
-			       LINE_COMMENT, "a string literal split in two is layout");
-			lineclass_file_release(&lf);
-		}
-		{
-			const char *po = "#if A && (B > 13)\nint x;\n#endif\n";
-			const char *pn = "#if A && \\\n    (B > 13)\nint x;\n#endif\n";
-
-			lineclass_file_init(&lf, "k.cu", po, strlen(po), pn,
-					    strlen(pn));
-			lineclass_file_hunk(&lf, 1, 1, 1, 2);
-			is_int(lineclass_file_line(&lf, 0, 2, &code_len),
-			       LINE_COMMENT, "a line spliced with a backslash is layout");
-			lineclass_file_release(&lf);
-		}
-		lineclass_file_init(&lf, "k.py", o, strlen(o), n, strlen(n));
-		lineclass_file_hunk(&lf, 2, 1, 2, 1);
-		is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_CODE,
-		       "not in Python, whose indentation is code");
-		lineclass_file_release(&lf);
-	}
-
 	lineclass_file_init(&lf, "k.cu", NULL, 0, new, strlen(new));
 	lineclass_file_hunk(&lf, 0, 0, 1, 4);
 	is_int(lineclass_file_line(&lf, 0, 2, &code_len), LINE_CODE,
 	       "a file added whole: its lines are what they are");
 	lineclass_file_release(&lf);
+}
+
+/* The class of line n of one side after a change with one hunk. */
+static unsigned change_class(const char *path, const char *o, const char *n,
+			     const uint32_t hunk[4], int removed, uint32_t line)
+{
+	struct lineclass_file lf;
+	size_t code_len;
+	unsigned cls;
+
+	lineclass_file_init(&lf, path, o, strlen(o), n, strlen(n));
+	lineclass_file_hunk(&lf, hunk[0], hunk[1], hunk[2], hunk[3]);
+	cls = lineclass_file_line(&lf, removed, line, &code_len);
+	lineclass_file_release(&lf);
+	return cls;
+}
+
+/* A formatter's change is layout, whatever hunks a diff cuts it into. */
+static void test_blanks_only(void)
+{
+	static const struct {
+		const char *path, *old, *new;
+		uint32_t hunk[4];	/* old start, lines, new start, lines */
+		int removed;
+		uint32_t line;
+		unsigned cls;
+		const char *what;
+	} t[] = {
+		{ "k.cu", "int a;\nf(a,\n  b);\n", "int  a;\nf(a, b);\n",
+		  { 2, 1, 2, 1 }, 0, 2, LINE_COMMENT,
+		  "a C file changed in blanks only: its code lines are layout" },
+		{ "k.cu", "int a;\nf(a,\n  b);\n", "int  a;\nf(a, b);\n",
+		  { 2, 1, 2, 1 }, 1, 2, LINE_COMMENT,
+		  "on both sides, though the hunk alone differs" },
+		{ "k.cu", "int a;\nf(a,\n  b);\n",
+		  "int  a;\nf(a, b);\nx = 2;\n", { 2, 1, 2, 1 }, 0, 2,
+		  LINE_CODE, "with a real change elsewhere in the file, code" },
+		{ "k.cu", "asm(\"mov %0, %1; add %0, %2;\" : \"=r\"(x));\n",
+		  "asm(\"mov %0, %1; \"\n    \"add %0, %2;\"\n    : \"=r\"(x));\n",
+		  { 1, 1, 1, 3 }, 0, 2, LINE_COMMENT,
+		  "a string literal split in two is layout" },
+		{ "k.cu", "#if A && (B > 13)\nint x;\n#endif\n",
+		  "#if A && \\\n    (B > 13)\nint x;\n#endif\n", { 1, 1, 1, 2 },
+		  0, 2, LINE_COMMENT, "a line spliced with a backslash is layout" },
+		{ "k.py", "int a;\nf(a,\n  b);\n", "int  a;\nf(a, b);\n",
+		  { 2, 1, 2, 1 }, 0, 2, LINE_CODE,
+		  "not in Python, whose indentation is code" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		is_int(change_class(t[i].path, t[i].old, t[i].new, t[i].hunk,
+				    t[i].removed, t[i].line), t[i].cls,
+		       "%s", t[i].what);
 }
 
 static void test_alone(void)
@@ -291,6 +298,7 @@ int main(void)
 	test_hash_and_plain();
 	test_out_of_order();
 	test_hunk();
+	test_blanks_only();
 	test_alone();
 	return done_testing();
 }
