@@ -209,7 +209,9 @@ static unsigned scan_c(struct lineclass_cursor *c, const char *s, size_t len,
 		}
 		switch (c_chars[(unsigned char)s[i]]) {
 		case CH_BLANK:
-			i++;
+			while (++i < len &&
+			       c_chars[(unsigned char)s[i]] == CH_BLANK)
+				;
 			continue;
 		case CH_SLASH:
 			if (i + 1 < len && s[i + 1] == '/') {
@@ -232,9 +234,18 @@ static unsigned scan_c(struct lineclass_cursor *c, const char *s, size_t len,
 				i++;
 			break;
 		default:
-			while (++i < len && !c_chars[(unsigned char)s[i]])
-				;
-			break;
+			/* a run of code, blanks inside it included: the
+			 * code ends at its last non-blank */
+			end = ++i;
+			for (; i < len; i++) {
+				unsigned char k = c_chars[(unsigned char)s[i]];
+
+				if (k != CH_PLAIN && k != CH_BLANK)
+					break;
+				end = k == CH_BLANK ? end : i + 1;
+			}
+			code = 1;
+			continue;
 		}
 		code = 1;
 		end = i;
