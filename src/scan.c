@@ -554,8 +554,9 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	const struct rules *rules = ev->sr->rules;
 	struct line_class_memo lm = { 0, 0 };
 	size_t k;
+	int s = side == RULE_SIDE_REMOVED;
 	/* 0: no line keyword here, 1: some, -1: not looked for */
-	int any_kw = ev->line_kw[side == RULE_SIDE_REMOVED] ?
+	int any_kw = ev->line_kw[s] ?
 		rules_line_keywords_find(rules, text,
 					 len < LINE_MATCH_MAX ? len
 							      : LINE_MATCH_MAX,
@@ -564,7 +565,7 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	if (ev->nline_class_rules)
 		check_only_lines(ev, f, side, lineno, &lm);
 	/* no line keyword here, and every rule of this side needs one */
-	if (!any_kw && !ev->every_line[side == RULE_SIDE_REMOVED])
+	if (!any_kw && !ev->every_line[s])
 		return 0;
 	for (k = 0; k < ev->nfile_rules; k++) {
 		size_t i = ev->file_rules[k];
