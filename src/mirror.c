@@ -268,6 +268,36 @@ void mirror_spec_release(struct mirror_spec *spec)
 	spec->name = spec->path = NULL;
 }
 
+/*
+ * A repository with a work tree (or a bare one without core.bare) is
+ * opened again from its git directory as bare: libgit2 looks for the
+ * work tree's .gitattributes, with 7 system calls, at each file change
+ * it diffs, and mirrorscan reads objects and refs only.
+ */
+static int reopen_bare(struct mirror *m)
+{
+	git_repository *bare;
+	char *gitdir;
+	int rc = 0;
+
+	if (!git_repository_workdir(m->repo))
+		return 0;
+	gitdir = xstrdup(git_repository_path(m->repo));
+	if (git_repository_open_ext(&bare, gitdir,
+				    GIT_REPOSITORY_OPEN_NO_SEARCH |
+				    GIT_REPOSITORY_OPEN_BARE, NULL) < 0) {
+		rc = git_fail("cannot open repository", gitdir);
+		git_repository_free(m->repo);
+		m->repo = NULL;
+		goto out;
+	}
+	git_repository_free(m->repo);
+	m->repo = bare;
+out:
+	free(gitdir);
+	return rc;
+}
+
 int mirror_open(struct mirror *m, const char *name, const char *path)
 {
 	m->name = name;
@@ -276,7 +306,7 @@ int mirror_open(struct mirror *m, const char *name, const char *path)
 	if (git_repository_open_ext(&m->repo, path,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		return git_fail("cannot open repository", path);
-	return 0;
+	return reopen_bare(m);
 }
 
 void mirror_close(struct mirror *m)

@@ -92,6 +92,18 @@ test_expect_success 'a function the hunk itself adds is the one its next lines s
 	test_cmp expect actual
 '
 
+test_expect_success 'a work tree'"'"'s .gitattributes and diff drivers do not change the function' '
+	printf "* diff=never\n" >r/.gitattributes &&
+	git -C r config diff.never.xfuncname "^NEVER" &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/db-attr" --no-default-rules \
+		--rules "$TRASH/fn.rules" --quiet scan r &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/db-attr" show --format json \
+		$(rev r in) >show.json &&
+	json_lines "[m[\"rule\"] for m in o[\"matches\"]]" <show.json >actual &&
+	printf "%s\n" sm120-function sm120-function >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'function needs added or removed, and a bad one names its line' '
 	printf "rule: a\ntags: t/a\nfunction: x\npath: y\n" >nolines.rules &&
 	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
