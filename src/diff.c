@@ -767,6 +767,40 @@ out:
 	return ret;
 }
 
+const char *diff_change_path(const struct diff_changes *cs, size_t k,
+			     const char **old_path)
+{
+	if (old_path)
+		*old_path = cs->v[k].old_path;
+	return cs->v[k].path;
+}
+
+void diff_changes_digest(const struct diff_changes *cs, const void *salt,
+			 size_t saltlen, unsigned char *out)
+{
+	struct buf b = BUF_INIT;
+	git_oid id;
+	size_t i;
+
+	buf_add(&b, salt, saltlen);
+	for (i = 0; i < cs->n; i++) {
+		const struct change *c = &cs->v[i];
+		unsigned u[3] = { c->status, c->old_mode, c->new_mode };
+
+		buf_add(&b, u, sizeof(u));
+		buf_add(&b, c->old_oid.id, OID_RAWSZ);
+		buf_add(&b, c->new_oid.id, OID_RAWSZ);
+		/* with their NULs: "a" "bc" is not "ab" "c" */
+		buf_add(&b, c->path, strlen(c->path) + 1);
+		buf_addch(&b, c->old_path != NULL);
+		if (c->old_path)
+			buf_add(&b, c->old_path, strlen(c->old_path) + 1);
+	}
+	git_odb_hash(&id, b.ptr ? b.ptr : "", b.len, GIT_OBJECT_BLOB);
+	memcpy(out, id.id, OID_RAWSZ);
+	buf_release(&b);
+}
+
 int diff_commit_changes(struct mirror *m, const unsigned char *oid,
 			const struct diff_opts *o, struct arena *a,
 			struct diff_changes *cs)

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "commit.h"
 #include "diff.h"
+#include "diffmemo.h"
 #include "esc.h"
 #include "index.h"
 #include "mirror.h"
@@ -63,6 +64,7 @@ struct scan_repo {
 	const char *name, *path;
 	char **rule_tags;		/* per rule, space-separated */
 	struct blobkw *blobkw;		/* shared by the repositories */
+	struct diffmemo *memo;		/* results by diff, this repository */
 	unsigned char *all_rules;	/* bitset: every rule */
 	unsigned char *changed_rules;	/* bitset: rescan these */
 	struct job *jobs;
@@ -920,8 +922,220 @@ static int visit_split(struct worker *w, const unsigned char *oid,
 	return ret;
 }
 
+/* ---- commits whose diff was seen before (diffmemo.h) ------------- */
+
+/*
+ * What the files of a commit gave its evaluation (ev after the visit:
+ * files, matches, per-rule counts and only-* failures) depends on the
+ * file changes, on which rules are live (msg_ok: active and message
+ * matched) and on whether files are recorded; nothing else.  So a
+ * commit whose diff, live rules and job kind equal an earlier one's
+ * takes that one's result.
+ */
+#define DIFFMEMO_BYTES ((size_t)8 << 20)
+
+static void memo_key(const struct eval *ev, const struct diff_changes *cs,
+		     unsigned char *key)
+{
+	size_t nr = ev->sr->rules->nrules;
+	unsigned char *salt = xmalloc(nr + 1);
+
+	salt[0] = (unsigned char)ev->record_files;
+	memcpy(salt + 1, ev->msg_ok, nr);
+	diff_changes_digest(cs, salt, nr + 1, key);
+	free(salt);
+}
+
+static void put_u32(struct buf *b, uint32_t v)
+{
+	buf_add(b, &v, sizeof(v));
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+
+	put_u32(b, n);
+	if (s)
+		buf_add(b, s, n);
+}
+
+static uint32_t get_u32(const char **p)
+{
+	uint32_t v;
+
+	memcpy(&v, *p, sizeof(v));
+	*p += sizeof(v);
+	return v;
+}
+
+static const char *get_str(const char **p, struct arena *a)
+{
+	uint32_t n = get_u32(p);
+	const char *s;
+
+	if (n == UINT32_MAX)
+		return NULL;
+	s = arena_strndup(a, *p, n);
+	*p += n;
+	return s;
+}
+
+static size_t rule_index(const struct rules *rules, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rules->nrules; i++)
+		if (rules->rule[i].id == id)
+			break;
+	return i;
+}
+
+/*
+ * Paths are kept as the index of their change in the list (a commit with
+ * the same digest has the same list), other strings as themselves: a
+ * path that is no change's path (none is, today) as UINT32_MAX - 1 and
+ * the string.  *cursor starts where the last path was found, as files
+ * and their matches come in list order.
+ */
+static void put_path(struct buf *b, const struct diff_changes *cs,
+		     const char *s, size_t *cursor)
+{
+	size_t k, n = cs->n;
+
+	if (!s) {
+		put_u32(b, UINT32_MAX);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		size_t i = (*cursor + k) % n;
+
+		if (diff_change_path(cs, i, NULL) == s) {
+			*cursor = i;
+			put_u32(b, (uint32_t)i);
+			return;
+		}
+	}
+	put_u32(b, UINT32_MAX - 1);
+	put_str(b, s);
+}
+
+static const char *get_path(const char **p, const struct diff_changes *cs,
+			    struct arena *a)
+{
+	uint32_t i = get_u32(p);
+
+	if (i == UINT32_MAX)
+		return NULL;
+	if (i == UINT32_MAX - 1)
+		return get_str(p, a);
+	return diff_change_path(cs, i, NULL);
+}
+
+/* Remembers ev's result under key; not a partial one, whose commit
+ * must name its unreadable objects itself. */
+static void memo_keep(struct eval *ev, const struct diff_changes *cs,
+		      const unsigned char *key)
+{
+	const struct rules *rules = ev->sr->rules;
+	struct buf b = BUF_INIT;
+	size_t k, cursor = 0;
+
+	if (ev->c->flags & COMMIT_PARTIAL)
+		return;
+	put_u32(&b, ev->c->nfiles_total);
+	put_u32(&b, (uint32_t)ev->nchanged);
+	put_path(&b, cs, ev->first_path, &cursor);
+	buf_add(&b, ev->count, rules->nrules * sizeof(*ev->count));
+	buf_add(&b, ev->only_fail, rules->nrules);
+	put_u32(&b, (uint32_t)ev->nfiles);
+	for (k = 0; k < ev->nfiles; k++) {
+		const struct file_change *fc = &ev->files[k];
+
+		put_path(&b, cs, fc->path, &cursor);
+		put_path(&b, cs, fc->old_path, &cursor);
+		put_u32(&b, fc->status);
+		put_u32(&b, fc->flags);
+		put_u32(&b, fc->added);
+		put_u32(&b, fc->removed);
+	}
+	put_u32(&b, (uint32_t)ev->nmatches);
+	cursor = 0;
+	for (k = 0; k < ev->nmatches; k++) {
+		const struct match *m = &ev->matches[k];
+
+		put_u32(&b, (uint32_t)rule_index(rules, m->rule));
+		put_path(&b, cs, m->path, &cursor);
+		put_u32(&b, m->line);
+		/* a path match's text is its path */
+		if (m->text == m->path) {
+			put_u32(&b, 1);
+		} else {
+			put_u32(&b, 0);
+			put_str(&b, m->text);
+		}
+		put_u32(&b, m->side);
+	}
+	diffmemo_put(ev->sr->memo, key, b.ptr, b.len);
+	buf_release(&b);
+}
+
+/* 1 when key's result is known: ev then holds it (paths from cs, other
+ * strings in a). */
+static int memo_take(struct eval *ev, const struct diff_changes *cs,
+		     const unsigned char *key, struct arena *a)
+{
+	const struct rules *rules = ev->sr->rules;
+	struct buf b = BUF_INIT;
+	const char *p;
+	size_t k, n;
+
+	if (!diffmemo_get(ev->sr->memo, key, &b))
+		return 0;
+	p = b.ptr;
+	ev->c->nfiles_total = get_u32(&p);
+	ev->nchanged = get_u32(&p);
+	ev->first_path = get_path(&p, cs, a);
+	memcpy(ev->count, p, rules->nrules * sizeof(*ev->count));
+	p += rules->nrules * sizeof(*ev->count);
+	memcpy(ev->only_fail, p, rules->nrules);
+	p += rules->nrules;
+	n = get_u32(&p);
+	ev->nfiles = 0;
+	for (k = 0; k < n; k++) {
+		struct file_change *fc;
+
+		ALLOC_GROW(ev->files, ev->nfiles + 1, ev->falloc);
+		fc = &ev->files[ev->nfiles++];
+		fc->path = get_path(&p, cs, a);
+		fc->old_path = get_path(&p, cs, a);
+		fc->status = get_u32(&p);
+		fc->flags = get_u32(&p);
+		fc->added = get_u32(&p);
+		fc->removed = get_u32(&p);
+	}
+	n = get_u32(&p);
+	ev->nmatches = 0;
+	for (k = 0; k < n; k++) {
+		size_t i = get_u32(&p);
+		struct match *m;
+
+		ALLOC_GROW(ev->matches, ev->nmatches + 1, ev->malloc_);
+		m = &ev->matches[ev->nmatches++];
+		m->rule = rules->rule[i].id;
+		m->tags = ev->sr->rule_tags[i];
+		m->path = get_path(&p, cs, a);
+		m->line = get_u32(&p);
+		m->text = get_u32(&p) ? m->path : get_str(&p, a);
+		m->side = (enum rule_side)get_u32(&p);
+	}
+	buf_release(&b);
+	return 1;
+}
+
 /* Diffs the commit of job j, its files split between threads when there
- * are many; 0, or -1 when the diff could not be read (reported). */
+ * are many, unless a commit with the same diff was diffed before; 0, or
+ * -1 when the diff could not be read (reported). */
 static int diff_job(struct worker *w, const struct job *j, struct arena *a,
 		    const struct diff_visitor *v)
 {
@@ -929,15 +1143,22 @@ static int diff_job(struct worker *w, const struct job *j, struct arena *a,
 	struct diff_opts dopts = { sr->o->max_size, 1 };
 	struct diff_changes cs;
 	int nparts = sr->o->jobs < MAX_PARTS ? sr->o->jobs : MAX_PARTS;
-	int ret;
+	unsigned char key[DIFFMEMO_KEYSZ];
+	int ret = 0;
 
 	if (diff_commit_changes(&w->m, j->oid, &dopts, a, &cs) < 0)
 		return -1;
+	memo_key(&w->ev, &cs, key);
+	if (memo_take(&w->ev, &cs, key, a))
+		goto out;
 	if (cs.n >= SPLIT_MIN && nparts > 1)
 		ret = visit_split(w, j->oid, &cs, v, nparts);
 	else
 		ret = diff_visit_changes(&w->m, j->oid, &cs, 0, cs.n, &dopts,
 					 v);
+	if (!ret)
+		memo_keep(&w->ev, &cs, key);
+out:
 	diff_changes_release(&cs);
 	return ret;
 }
@@ -1573,6 +1794,7 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 	sr.o = o;
 	sr.rules = rules;
 	sr.blobkw = blobkw;
+	sr.memo = diffmemo_new(DIFFMEMO_BYTES);
 	sr.name = spec->name;
 	sr.path = spec->path;
 	pthread_mutex_init(&sr.lock, NULL);
@@ -1774,6 +1996,7 @@ out:
 	for (i = 0; i < rules->nrules; i++)
 		free(sr.rule_tags[i]);
 	free(sr.rule_tags);
+	diffmemo_free(sr.memo);
 	free(sr.all_rules);
 	free(sr.changed_rules);
 	free(sr.jobs);

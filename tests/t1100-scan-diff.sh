@@ -298,4 +298,48 @@ test_expect_success 'a commit of many files is diffed in parts, with the same re
 	test_cmp expect last
 '
 
+test_expect_success 'commits with the same diff get the same result, each its own message' '
+	make_repo twins &&
+	git -C twins tag base &&
+	for b in a:"Add the kernel" b:"Add the kernel again" \
+		 c:"Revert to the kernel" d:"Add the kernel (#5)"; do
+		git -C twins checkout -q -b ${b%%:*} base &&
+		printf "x = static_cast<index_t>(i) * n;\nint y;\n" >twins/k.cu &&
+		echo "# kernel" >twins/k.md &&
+		git -C twins add k.cu k.md &&
+		git_commit -C twins "${b#*:}" || return 1
+	done &&
+	git -C twins update-ref refs/pull/5/head d &&
+	git -C twins checkout -q main && git -C twins branch -D d &&
+	ms_scan --db "$TRASH/db-twins" --jobs 1 twins 2>err &&
+	for b in a b c refs/pull/5/head; do
+		mirrorscan --db "$TRASH/db-twins" show --format json \
+			$(rev twins $b) >show.json &&
+		json_lines "[\"%s %s +%s -%s\" % (f[\"path\"], f[\"status\"], f[\"added\"], f[\"removed\"]) for f in o[\"files\"]]" \
+			<show.json >files.$(basename $b) &&
+		json_lines "[\"%s %s:%d %s\" % (m[\"rule\"], m[\"path\"], m[\"line\"], m[\"text\"]) for m in o[\"matches\"] if m[\"side\"] != \"message\"]" \
+			<show.json >matches.$(basename $b) &&
+		json_eval "\" \".join(o[\"tags\"])" <show.json >tags.$(basename $b) ||
+		return 1
+	done &&
+	printf "%s\n" "k.cu added +2 -0" "k.md added +1 -0" >expect &&
+	test_cmp expect files.a &&
+	printf "%s\n" "overflow k.cu:1 x = static_cast<index_t>(i) * n;" \
+		"docs-path k.md:0 k.md" >expect &&
+	test_cmp expect matches.a &&
+	for b in b c head; do
+		test_cmp files.a files.$b || return 1
+	done &&
+	test_cmp matches.a matches.b &&
+	test_cmp matches.a matches.head &&
+	echo "docs kernel/int-overflow" >expect &&
+	test_cmp expect tags.a &&
+	test_cmp expect tags.b &&
+	test_cmp expect tags.head &&
+	{ echo "revert-cuda k.cu:0 k.cu" && cat matches.a; } >expect &&
+	test_cmp expect matches.c &&
+	echo "docs kernel/int-overflow revert/kernel" >expect &&
+	test_cmp expect tags.c
+'
+
 test_done
