@@ -767,11 +767,8 @@ out:
 	return ret;
 }
 
-const char *diff_change_path(const struct diff_changes *cs, size_t k,
-			     const char **old_path)
+const char *diff_change_path(const struct diff_changes *cs, size_t k)
 {
-	if (old_path)
-		*old_path = cs->v[k].old_path;
 	return cs->v[k].path;
 }
 

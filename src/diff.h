@@ -95,9 +95,8 @@ int diff_visit_changes(struct mirror *m, const unsigned char *oid,
 		       const struct diff_changes *cs, size_t from, size_t to,
 		       const struct diff_opts *o, const struct diff_visitor *v);
 void diff_changes_release(struct diff_changes *cs);
-/* The path of change k of the list (and its old path, or NULL). */
-const char *diff_change_path(const struct diff_changes *cs, size_t k,
-			     const char **old_path);
+/* The path of change k of the list. */
+const char *diff_change_path(const struct diff_changes *cs, size_t k);
 /* A digest (OID_RAWSZ bytes) of the list: paths, kinds, modes and blob
  * ids, after the salt's bytes.  Two lists with one digest are the same
  * change, whatever commits they came from. */

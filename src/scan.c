@@ -994,8 +994,8 @@ static size_t rule_index(const struct rules *rules, const char *id)
 /*
  * Paths are kept as the index of their change in the list (a commit with
  * the same digest has the same list), other strings as themselves: a
- * path that is no change's path (none is, today) as UINT32_MAX - 1 and
- * the string.  *cursor starts where the last path was found, as files
+ * path that is no change's path (a rename's old path) as UINT32_MAX - 1
+ * and the string.  *cursor starts where the last path was found, as files
  * and their matches come in list order.
  */
 static void put_path(struct buf *b, const struct diff_changes *cs,
@@ -1010,7 +1010,7 @@ static void put_path(struct buf *b, const struct diff_changes *cs,
 	for (k = 0; k < n; k++) {
 		size_t i = (*cursor + k) % n;
 
-		if (diff_change_path(cs, i, NULL) == s) {
+		if (diff_change_path(cs, i) == s) {
 			*cursor = i;
 			put_u32(b, (uint32_t)i);
 			return;
@@ -1029,7 +1029,7 @@ static const char *get_path(const char **p, const struct diff_changes *cs,
 		return NULL;
 	if (i == UINT32_MAX - 1)
 		return get_str(p, a);
-	return diff_change_path(cs, i, NULL);
+	return diff_change_path(cs, i);
 }
 
 /* Remembers ev's result under key; not a partial one, whose commit

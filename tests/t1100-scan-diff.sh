@@ -300,12 +300,15 @@ test_expect_success 'a commit of many files is diffed in parts, with the same re
 
 test_expect_success 'commits with the same diff get the same result, each its own message' '
 	make_repo twins &&
+	seq 1 40 >twins/old.txt &&
+	git -C twins add old.txt && git_commit -C twins "a file to move" &&
 	git -C twins tag base &&
 	for b in a:"Add the kernel" b:"Add the kernel again" \
 		 c:"Revert to the kernel" d:"Add the kernel (#5)"; do
 		git -C twins checkout -q -b ${b%%:*} base &&
 		printf "x = static_cast<index_t>(i) * n;\nint y;\n" >twins/k.cu &&
 		echo "# kernel" >twins/k.md &&
+		git -C twins mv old.txt new.txt &&
 		git -C twins add k.cu k.md &&
 		git_commit -C twins "${b#*:}" || return 1
 	done &&
@@ -319,11 +322,18 @@ test_expect_success 'commits with the same diff get the same result, each its ow
 			<show.json >files.$(basename $b) &&
 		json_lines "[\"%s %s:%d %s\" % (m[\"rule\"], m[\"path\"], m[\"line\"], m[\"text\"]) for m in o[\"matches\"] if m[\"side\"] != \"message\"]" \
 			<show.json >matches.$(basename $b) &&
-		json_eval "\" \".join(o[\"tags\"])" <show.json >tags.$(basename $b) ||
+		json_eval "\" \".join(o[\"tags\"])" <show.json >tags.$(basename $b) &&
+		mirrorscan --db "$TRASH/db-twins" show $(rev twins $b) |
+			sed -n "/^Files/,/^\$/p" >text.$(basename $b) ||
 		return 1
 	done &&
-	printf "%s\n" "k.cu added +2 -0" "k.md added +1 -0" >expect &&
+	printf "%s\n" "k.cu added +2 -0" "k.md added +1 -0" \
+		"new.txt renamed +0 -0" >expect &&
 	test_cmp expect files.a &&
+	test_grep "old.txt" text.a &&
+	for b in b c head; do
+		test_cmp text.a text.$b || return 1
+	done &&
 	printf "%s\n" "overflow k.cu:1 x = static_cast<index_t>(i) * n;" \
 		"docs-path k.md:0 k.md" >expect &&
 	test_cmp expect matches.a &&
