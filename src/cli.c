@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "buf.h"
 #include "mirror.h"
+#include "pack.h"
 #include "msg.h"
 
 #include <getopt.h>
@@ -112,6 +113,8 @@ static void print_version(void)
 	struct buf b = BUF_INIT;
 
 	mirror_version(&b);
+	buf_addstr(&b, ", ");
+	pack_version(&b);
 	buf_addstr(&b, ", ");
 	rules_version(&b);
 	buf_addstr(&b, ", ");

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "esc.h"
 #include "msg.h"
+#include "pack.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -298,7 +299,8 @@ out:
 	return rc;
 }
 
-int mirror_open(struct mirror *m, const char *name, const char *path)
+int mirror_open(struct mirror *m, const char *name, const char *path,
+		struct pack_cache *packs)
 {
 	m->name = name;
 	m->path = path;
@@ -306,7 +308,14 @@ int mirror_open(struct mirror *m, const char *name, const char *path)
 	if (git_repository_open_ext(&m->repo, path,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		return git_fail("cannot open repository", path);
-	return reopen_bare(m);
+	if (reopen_bare(m) < 0)
+		return -1;
+	if (packs && pack_attach(m->repo, packs) < 0) {
+		git_fail("cannot read the pack files of", path);
+		mirror_close(m);
+		return -1;
+	}
+	return 0;
 }
 
 void mirror_close(struct mirror *m)

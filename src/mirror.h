@@ -48,7 +48,15 @@ struct mirror {
 	struct git_repository *repo;
 };
 
-int mirror_open(struct mirror *m, const char *name, const char *path);
+struct pack_cache;
+
+/*
+ * Opens a mirror for reading.  With packs, its pack files are read by
+ * mirrorscan's pack reader with that delta-base cache (pack.h), which
+ * suits reading many blobs; without, by libgit2 alone.
+ */
+int mirror_open(struct mirror *m, const char *name, const char *path,
+		struct pack_cache *packs);
 void mirror_close(struct mirror *m);
 
 enum ref_kind {

@@ -25,7 +25,7 @@ test_expect_success 'COMMAND --help prints that command'"'"'s usage' '
 	test_grep -e "--landed|--proposed" out
 '
 
-test_expect_success '--version names mirrorscan, libgit2, PCRE2 and LMDB' '
+test_expect_success '--version names mirrorscan, libgit2, libdeflate, PCRE2 and LMDB' '
 	mirrorscan --version >out 2>err &&
 	test_must_be_empty err &&
 	version=$(sed -n "s/^AC_INIT(\[mirrorscan\], \[\([^]]*\)\].*/\1/p" \
@@ -34,6 +34,7 @@ test_expect_success '--version names mirrorscan, libgit2, PCRE2 and LMDB' '
 	head -n 1 out >first &&
 	test_cmp expect first &&
 	test_grep "libgit2 [0-9][0-9]*\.[0-9][0-9]*\.[0-9]" out &&
+	test_grep "libdeflate [0-9][0-9]*\.[0-9]" out &&
 	test_grep "PCRE2 [0-9][0-9]*\.[0-9]" out &&
 	test_grep "JIT" out &&
 	test_grep "LMDB [0-9][0-9]*\.[0-9][0-9]*\.[0-9]" out &&
