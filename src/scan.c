@@ -26,6 +26,7 @@
 #include "rules.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -78,7 +79,9 @@ struct scan_repo {
 	size_t next_job, written;
 	int abort;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond;		/* the window moved, or abort */
+	pthread_cond_t result_cond;	/* results[awaited] is in */
+	size_t awaited;			/* the result the writer waits for */
 	/* walk state */
 	struct index_txn *rtxn;
 	uint32_t repo_id;
@@ -1274,7 +1277,10 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&sr->lock);
 		sr->results[i] = res;
-		pthread_cond_broadcast(&sr->cond);
+		/* only the writer waits for results, and for one at a time:
+		 * waking it for each of the others costs a context switch */
+		if (i == sr->awaited)
+			pthread_cond_signal(&sr->result_cond);
 		pthread_mutex_unlock(&sr->lock);
 	}
 	return NULL;
@@ -1606,8 +1612,9 @@ again:
 	}
 	for (i = start; i < sr->njobs; i++) {
 		pthread_mutex_lock(&sr->lock);
+		sr->awaited = i;
 		while (!sr->results[i])
-			pthread_cond_wait(&sr->cond, &sr->lock);
+			pthread_cond_wait(&sr->result_cond, &sr->lock);
 		pthread_mutex_unlock(&sr->lock);
 		if ((rc = write_result(w, &sr->jobs[i], sr->results[i])) < 0)
 			goto fail;
@@ -1811,6 +1818,8 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 	sr.path = spec->path;
 	pthread_mutex_init(&sr.lock, NULL);
 	pthread_cond_init(&sr.cond, NULL);
+	pthread_cond_init(&sr.result_cond, NULL);
+	sr.awaited = SIZE_MAX;
 	sr.all_rules = xcalloc(nbits, 1);
 	sr.changed_rules = xcalloc(nbits, 1);
 	memset(sr.all_rules, 0xff, nbits);
@@ -2021,6 +2030,7 @@ out:
 	mirror_close(&m);
 	pthread_mutex_destroy(&sr.lock);
 	pthread_cond_destroy(&sr.cond);
+	pthread_cond_destroy(&sr.result_cond);
 	arena_release(&a);
 	return ret;
 }
