@@ -10,7 +10,9 @@
  * where `git log -p` inflates 2.3 GB for the same blob reads, and zlib was
  * a quarter of the scan's CPU.  This backend keeps the bases it resolves
  * in a cache of its own, bounded in bytes, least recently used first out,
- * as git does.
+ * as git does, and shared by the readers of a scan; it inflates with
+ * libdeflate, two to three times as fast as zlib.  A first scan of cutlass
+ * went from 36 to 22 s (2 jobs).
  *
  * It reads version 2 pack indexes and packs with pread(), so a scan's
  * resident size does not grow with the pack.  An object it cannot find
