@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,6 +42,7 @@ enum {
 #define PACK_PRIORITY 3
 
 struct packfile {
+	char *name;			/* "pack-<id>.pack", for messages */
 	int fd;
 	uint64_t dev, ino;		/* of the .pack file */
 	uint64_t size;			/* of the .pack file */
@@ -110,6 +112,8 @@ static void packfile_close(struct packfile *p)
 		munmap(p->idx, p->idx_len);
 	if (p->fd >= 0)
 		close(p->fd);
+	free(p->name);
+	p->name = NULL;
 	p->idx = NULL;
 	p->fd = -1;
 }
@@ -168,6 +172,8 @@ static int packfile_open(struct packfile *p, const char *idx_path)
 	p->size = (uint64_t)st.st_size;
 	p->dev = (uint64_t)st.st_dev;
 	p->ino = (uint64_t)st.st_ino;
+	p->name = xstrdup(strrchr(pack_path, '/') ? strrchr(pack_path, '/') + 1
+						  : pack_path);
 	free(pack_path);
 	return 0;
 fail:
@@ -878,8 +884,23 @@ static git_object_t object_type(int type)
 	}
 }
 
-/* libgit2 goes on to its own backends after GIT_ENOTFOUND (not ours)
- * and GIT_PASSTHROUGH (ours, but unreadable here: libgit2 reports it). */
+/*
+ * libgit2 goes on to its own backends after GIT_ENOTFOUND (not in our
+ * packs) and GIT_PASSTHROUGH (a delta whose base is not in them).  An
+ * object our packs hold but that does not read is damaged: the error
+ * says where, and libgit2 does not read the pack again (its own reader,
+ * on a damaged object read by two threads at once, leaks the buffer).
+ */
+static int damaged(const struct pack_backend *pb, const struct entry *e)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "damaged object at offset %llu of %s",
+		 (unsigned long long)e->off, pb->packs[e->pack].name);
+	git_error_set_str(GIT_ERROR_ODB, msg);
+	return GIT_ERROR;
+}
+
 static int backend_read(void **data, size_t *len, git_object_t *type,
 			git_odb_backend *backend, const git_oid *id)
 {
@@ -892,13 +913,14 @@ static int backend_read(void **data, size_t *len, git_object_t *type,
 	pthread_mutex_lock(&pb->lock);
 	if (!find_object(pb, id->id, &e.pack, &e.off)) {
 		rc = GIT_ENOTFOUND;
-	} else if (read_entry(pb, &e) < 0 ||
-		   read_object(pb, &e, &out, len, &t)) {
+	} else if ((rc = read_entry(pb, &e)) < 0 ||
+		   (rc = read_object(pb, &e, &out, len, &t)) < 0) {
+		rc = damaged(pb, &e);
+	} else if (rc) {
 		rc = GIT_PASSTHROUGH;
 	} else {
 		*data = out;
 		*type = object_type(t);
-		rc = 0;
 	}
 	pthread_mutex_unlock(&pb->lock);
 	return rc;
@@ -915,12 +937,13 @@ static int backend_read_header(size_t *len, git_object_t *type,
 	pthread_mutex_lock(&pb->lock);
 	if (!find_object(pb, id->id, &e.pack, &e.off)) {
 		rc = GIT_ENOTFOUND;
-	} else if (read_entry(pb, &e) < 0 ||
-		   read_object_header(pb, &e, len, &t)) {
+	} else if ((rc = read_entry(pb, &e)) < 0 ||
+		   (rc = read_object_header(pb, &e, len, &t)) < 0) {
+		rc = damaged(pb, &e);
+	} else if (rc) {
 		rc = GIT_PASSTHROUGH;
 	} else {
 		*type = object_type(t);
-		rc = 0;
 	}
 	pthread_mutex_unlock(&pb->lock);
 	return rc;

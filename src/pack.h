@@ -17,8 +17,9 @@
  * It reads version 2 pack indexes and packs with pread(), so a scan's
  * resident size does not grow with the pack.  An object it cannot find
  * goes on to libgit2's backends (loose objects, alternates, packs added
- * since), and so does one it cannot read (a damaged pack): libgit2 then
- * reports it as it always has.
+ * since), and so does a delta whose base is not in its packs.  An object
+ * it has that does not read is damaged: the error names the pack and the
+ * offset.
  */
 #ifndef MS_PACK_H
 #define MS_PACK_H

@@ -130,7 +130,7 @@ test_expect_success 'a scan of the packed mirror finds what a scan of loose obje
 	test $(wc -l <hits) = 71
 '
 
-test_expect_success 'a damaged pack: the reader refuses, never returns wrong bytes; the scan names the blob' '
+test_expect_success 'a damaged pack: never wrong bytes; the scan names the blob, the pack and the offset' '
 	git clone -q --bare --no-local packed.git damaged.git &&
 	git -C damaged.git repack -q -adf --depth=60 &&
 	pack=$(packs_of damaged.git) &&
@@ -149,7 +149,7 @@ test_expect_success 'a damaged pack: the reader refuses, never returns wrong byt
 	test "$(field differ out)" = 0 &&
 	test "$(field refused out)" -ge 1 &&
 	test_expect_code 3 ms_scan --db db-damaged damaged.git 2>err &&
-	test_grep "cannot read blob [0-9a-f]* of .large.txt." err &&
+	test_grep "cannot read blob [0-9a-f]* of .large.txt.: damaged object at offset [0-9]* of pack-[0-9a-f]*\.pack" err &&
 	mirrorscan --db db-damaged log --format ndjson >all &&
 	test $(wc -l <all) = 73
 '
