@@ -80,6 +80,7 @@ struct pack_backend {
 	struct packfile *packs;
 	size_t npacks;
 	struct pack_cache *cache;
+	int own_packs;			/* packs are not the cache's */
 	struct libdeflate_decompressor *dd;
 	z_stream z;
 	int z_ready;
@@ -227,6 +228,64 @@ static int find_object(const struct pack_backend *pb,
 		}
 	}
 	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Opens the pack files under objects_dir/pack, in name order (which
+ * pack answers must not vary from run to run); how many opened. */
+static size_t load_packs(const char *objects_dir, struct packfile **packs)
+{
+	struct buf dir = BUF_INIT;
+	char **names = NULL;
+	size_t nnames = 0, alloc = 0, palloc = 0, n = 0, i;
+	struct dirent *de;
+	DIR *d;
+
+	*packs = NULL;
+	buf_addf(&dir, "%s/pack", objects_dir);
+	d = opendir(dir.ptr);
+	if (!d)
+		goto out;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (l > 9 && !memcmp(de->d_name, "pack-", 5) &&
+		    !strcmp(de->d_name + l - 4, ".idx")) {
+			ALLOC_GROW(names, nnames + 1, alloc);
+			names[nnames++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	if (nnames)
+		qsort(names, nnames, sizeof(*names), cmp_name);
+	for (i = 0; i < nnames; i++) {
+		struct buf path = BUF_INIT;
+
+		ALLOC_GROW(*packs, n + 1, palloc);
+		buf_addf(&path, "%s/%s", dir.ptr, names[i]);
+		if (packfile_open(&(*packs)[n], path.ptr) == 0)
+			n++;
+		buf_release(&path);
+	}
+out:
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	buf_release(&dir);
+	return n;
+}
+
+static void free_packs(struct packfile *packs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		packfile_close(&packs[i]);
+	free(packs);
 }
 
 /* Reads the header of the entry at e->pack, e->off; 0 or -1. */
@@ -487,6 +546,11 @@ struct pack_cache {
 	unsigned refs;			/* its creator and each backend */
 	size_t max_bytes, bytes;
 	size_t evicted;			/* bytes, since malloc_trim() */
+	/* the pack files of the repository its readers read, opened by
+	 * the first of them */
+	char *packs_dir;
+	struct packfile *packs;
+	size_t npacks;
 	struct base *bucket[BUCKETS];
 	struct base *newest, *oldest;
 };
@@ -680,6 +744,8 @@ void pack_cache_free(struct pack_cache *c)
 		return;
 	while (c->oldest)
 		evict(c, c->oldest);
+	free_packs(c->packs, c->npacks);
+	free(c->packs_dir);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -961,12 +1027,10 @@ static int backend_exists(git_odb_backend *backend, const git_oid *id)
 static void backend_free(git_odb_backend *backend)
 {
 	struct pack_backend *pb = (struct pack_backend *)backend;
-	size_t i;
 
+	if (pb->own_packs)
+		free_packs(pb->packs, pb->npacks);
 	pack_cache_free(pb->cache);
-	for (i = 0; i < pb->npacks; i++)
-		packfile_close(&pb->packs[i]);
-	free(pb->packs);
 	if (pb->z_ready)
 		inflateEnd(&pb->z);
 	libdeflate_free_decompressor(pb->dd);
@@ -975,53 +1039,35 @@ static void backend_free(git_odb_backend *backend)
 	free(pb);
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 git_odb_backend *pack_backend_new(const char *objects_dir,
 				  struct pack_cache *cache)
 {
-	struct pack_backend *pb = NULL;
-	struct buf dir = BUF_INIT;
-	char **names = NULL;
-	size_t nnames = 0, alloc = 0, palloc = 0, i;
-	struct dirent *de;
-	DIR *d;
+	struct pack_backend *pb = xcalloc(1, sizeof(*pb));
 
-	buf_addf(&dir, "%s/pack", objects_dir);
-	d = opendir(dir.ptr);
-	if (!d)
-		goto out;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (l > 9 && !memcmp(de->d_name, "pack-", 5) &&
-		    !strcmp(de->d_name + l - 4, ".idx")) {
-			ALLOC_GROW(names, nnames + 1, alloc);
-			names[nnames++] = xstrdup(de->d_name);
-		}
+	/*
+	 * The readers of one cache share its repository's pack files: one
+	 * descriptor and one mapped index each, however many workers read.
+	 * Another repository's backend opens its own.
+	 */
+	pthread_mutex_lock(&cache->lock);
+	if (!cache->packs_dir) {
+		cache->packs_dir = xstrdup(objects_dir);
+		cache->npacks = load_packs(objects_dir, &cache->packs);
 	}
-	closedir(d);
-	/* a stable order: which pack answers must not vary from run to run */
-	if (nnames)
-		qsort(names, nnames, sizeof(*names), cmp_name);
-	pb = xcalloc(1, sizeof(*pb));
-	for (i = 0; i < nnames; i++) {
-		struct buf path = BUF_INIT;
-
-		ALLOC_GROW(pb->packs, pb->npacks + 1, palloc);
-		buf_addf(&path, "%s/%s", dir.ptr, names[i]);
-		if (packfile_open(&pb->packs[pb->npacks], path.ptr) == 0)
-			pb->npacks++;
-		buf_release(&path);
+	if (!strcmp(cache->packs_dir, objects_dir)) {
+		pb->packs = cache->packs;
+		pb->npacks = cache->npacks;
+	}
+	pthread_mutex_unlock(&cache->lock);
+	if (!pb->packs) {
+		pb->npacks = load_packs(objects_dir, &pb->packs);
+		pb->own_packs = 1;
 	}
 	if (!pb->npacks) {
-		free(pb->packs);
+		if (pb->own_packs)
+			free_packs(pb->packs, pb->npacks);
 		free(pb);
-		pb = NULL;
-		goto out;
+		return NULL;
 	}
 	pb->dd = libdeflate_alloc_decompressor();
 	if (!pb->dd)
@@ -1033,12 +1079,7 @@ git_odb_backend *pack_backend_new(const char *objects_dir,
 	pb->parent.read_header = backend_read_header;
 	pb->parent.exists = backend_exists;
 	pb->parent.free = backend_free;
-out:
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
-	buf_release(&dir);
-	return pb ? &pb->parent : NULL;
+	return &pb->parent;
 }
 
 void pack_version(struct buf *out)

@@ -1834,7 +1834,7 @@ static int scan_repo(struct index *idx, const struct rules *rules,
 		sr.rule_tags[i] = buf_detach(&t, NULL);
 	}
 
-	if (mirror_open(&m, spec->name, spec->path, NULL) < 0) {
+	if (mirror_open(&m, spec->name, spec->path, sr.packs) < 0) {
 		msg_partial("%s: skipped", spec->name);
 		goto out;
 	}
