@@ -7,11 +7,11 @@
 #include "mirror.h"
 #include "arena.h"
 #include "buf.h"
+#include "dirlist.h"
 #include "esc.h"
 #include "msg.h"
 #include "pack.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <git2.h>
@@ -173,31 +173,21 @@ static void add_spec(struct mirror_spec **specs, size_t *n, size_t *alloc,
 	(*n)++;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Entries of a directory of mirrors: not hidden, but "x/.git" is one. */
+static int is_mirror_entry(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return name[0] != '.' || !strcmp(name, ".git");
 }
 
 /* Repositories directly in dir, or one level further down. */
 static int find_in_dir(const char *dir, int depth, struct mirror_spec **specs,
 		       size_t *n, size_t *alloc)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t nnames = 0, nalloc = 0, i, before = *n;
+	char **names;
+	size_t nnames, i, before = *n;
 
-	if (!d)
+	if (dirlist(dir, is_mirror_entry, &names, &nnames) < 0)
 		return 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' && strcmp(de->d_name, ".git"))
-			continue;
-		ALLOC_GROW(names, nnames + 1, nalloc);
-		names[nnames++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (nnames)
-		qsort(names, nnames, sizeof(*names), cmp_str);
 	for (i = 0; i < nnames; i++) {
 		struct buf sub = BUF_INIT;
 		struct stat st;
@@ -212,9 +202,8 @@ static int find_in_dir(const char *dir, int depth, struct mirror_spec **specs,
 					    alloc);
 		}
 		buf_release(&sub);
-		free(names[i]);
 	}
-	free(names);
+	dirlist_free(names, nnames);
 	return *n > before;
 }
 

@@ -2,7 +2,6 @@
 #include "config.h"
 #include "pack.h"
 
-#include <dirent.h>
 #ifdef HAVE_MALLOC_TRIM
 #include <malloc.h>
 #endif
@@ -22,6 +21,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "dirlist.h"
 #include "msg.h"
 
 /* Pack entry types (git's pack format). */
@@ -230,9 +230,11 @@ static int find_object(const struct pack_backend *pb,
 	return 0;
 }
 
-static int cmp_name(const void *a, const void *b)
+static int is_pack_index(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t l = strlen(name);
+
+	return l > 9 && !memcmp(name, "pack-", 5) && !strcmp(name + l - 4, ".idx");
 }
 
 /* Opens the pack files under objects_dir/pack, in name order (which
@@ -240,28 +242,13 @@ static int cmp_name(const void *a, const void *b)
 static size_t load_packs(const char *objects_dir, struct packfile **packs)
 {
 	struct buf dir = BUF_INIT;
-	char **names = NULL;
-	size_t nnames = 0, alloc = 0, palloc = 0, n = 0, i;
-	struct dirent *de;
-	DIR *d;
+	char **names;
+	size_t nnames, palloc = 0, n = 0, i;
 
 	*packs = NULL;
 	buf_addf(&dir, "%s/pack", objects_dir);
-	d = opendir(dir.ptr);
-	if (!d)
-		goto out;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (l > 9 && !memcmp(de->d_name, "pack-", 5) &&
-		    !strcmp(de->d_name + l - 4, ".idx")) {
-			ALLOC_GROW(names, nnames + 1, alloc);
-			names[nnames++] = xstrdup(de->d_name);
-		}
-	}
-	closedir(d);
-	if (nnames)
-		qsort(names, nnames, sizeof(*names), cmp_name);
+	if (dirlist(dir.ptr, is_pack_index, &names, &nnames) < 0)
+		nnames = 0;
 	for (i = 0; i < nnames; i++) {
 		struct buf path = BUF_INIT;
 
@@ -271,10 +258,7 @@ static size_t load_packs(const char *objects_dir, struct packfile **packs)
 			n++;
 		buf_release(&path);
 	}
-out:
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
+	dirlist_free(names, nnames);
 	buf_release(&dir);
 	return n;
 }
@@ -967,6 +951,26 @@ static int damaged(const struct pack_backend *pb, const struct entry *e)
 	return GIT_ERROR;
 }
 
+/* The entry of id: 0, GIT_ENOTFOUND when our packs do not hold it, or
+ * the error of a damaged one. */
+static int find_entry(struct pack_backend *pb, const git_oid *id,
+		      struct entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (!find_object(pb, id->id, &e->pack, &e->off))
+		return GIT_ENOTFOUND;
+	return read_entry(pb, e) < 0 ? damaged(pb, e) : 0;
+}
+
+/* What libgit2 is told of a read that returned rc (read_object()). */
+static int outcome(const struct pack_backend *pb, const struct entry *e,
+		   int rc)
+{
+	if (rc < 0)
+		return damaged(pb, e);
+	return rc ? GIT_PASSTHROUGH : 0;
+}
+
 static int backend_read(void **data, size_t *len, git_object_t *type,
 			git_odb_backend *backend, const git_oid *id)
 {
@@ -975,16 +979,11 @@ static int backend_read(void **data, size_t *len, git_object_t *type,
 	unsigned char *out;
 	int t, rc;
 
-	memset(&e, 0, sizeof(e));
 	pthread_mutex_lock(&pb->lock);
-	if (!find_object(pb, id->id, &e.pack, &e.off)) {
-		rc = GIT_ENOTFOUND;
-	} else if ((rc = read_entry(pb, &e)) < 0 ||
-		   (rc = read_object(pb, &e, &out, len, &t)) < 0) {
-		rc = damaged(pb, &e);
-	} else if (rc) {
-		rc = GIT_PASSTHROUGH;
-	} else {
+	rc = find_entry(pb, id, &e);
+	if (!rc)
+		rc = outcome(pb, &e, read_object(pb, &e, &out, len, &t));
+	if (!rc) {
 		*data = out;
 		*type = object_type(t);
 	}
@@ -999,18 +998,12 @@ static int backend_read_header(size_t *len, git_object_t *type,
 	struct entry e;
 	int t, rc;
 
-	memset(&e, 0, sizeof(e));
 	pthread_mutex_lock(&pb->lock);
-	if (!find_object(pb, id->id, &e.pack, &e.off)) {
-		rc = GIT_ENOTFOUND;
-	} else if ((rc = read_entry(pb, &e)) < 0 ||
-		   (rc = read_object_header(pb, &e, len, &t)) < 0) {
-		rc = damaged(pb, &e);
-	} else if (rc) {
-		rc = GIT_PASSTHROUGH;
-	} else {
+	rc = find_entry(pb, id, &e);
+	if (!rc)
+		rc = outcome(pb, &e, read_object_header(pb, &e, len, &t));
+	if (!rc)
 		*type = object_type(t);
-	}
 	pthread_mutex_unlock(&pb->lock);
 	return rc;
 }

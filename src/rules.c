@@ -37,13 +37,13 @@
 
 #include "rules.h"
 #include "buf.h"
+#include "dirlist.h"
 #include "lineclass.h"
 #include "msg.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -1015,37 +1015,25 @@ static void load_file(struct loader *ld, const char *path)
 	buf_release(&b);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The "*.rules" files of a directory, in strcmp() order of their names;
  * dot files (editor droppings) are left out. */
+static int is_rule_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len > 6 && !strcmp(name + len - 6, ".rules");
+}
+
 static void load_dir(struct loader *ld, const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, alloc = 0, i, dlen = strlen(dir);
+	char **names;
+	size_t n, i, dlen = strlen(dir);
 
-	if (!d) {
+	if (dirlist(dir, is_rule_file, &names, &n) < 0) {
 		error("cannot read directory '%s': %s", dir, strerror(errno));
 		ld->errors++;
 		return;
 	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || len <= 6 ||
-		    strcmp(de->d_name + len - 6, ".rules"))
-			continue;
-		ALLOC_GROW(names, n + 1, alloc);
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		struct buf path = BUF_INIT;
 
@@ -1055,9 +1043,8 @@ static void load_dir(struct loader *ld, const char *dir)
 		buf_addstr(&path, names[i]);
 		load_file(ld, path.ptr);
 		buf_release(&path);
-		free(names[i]);
 	}
-	free(names);
+	dirlist_free(names, n);
 }
 
 static int cmp_seen(const void *a, const void *b)
