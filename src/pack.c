@@ -378,7 +378,7 @@ static int inflate_stream(struct pack_backend *pb, const struct entry *e,
 	pb->z.next_out = out;
 	pb->z.avail_out = (uInt)room;
 	if (room != pb->z.avail_out)
-		return -1;	/* over 4 GiB: left to libgit2 */
+		return -1;	/* over 4 GiB: zlib counts in 32 bits */
 	pb->z.avail_in = 0;
 	for (;;) {
 		if (!pb->z.avail_in) {
