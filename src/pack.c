@@ -230,11 +230,13 @@ static int find_object(const struct pack_backend *pb,
 	return 0;
 }
 
+/* Any "*.idx", as git and libgit2 take them: "pack-<id>.idx" is what git
+ * writes, but packs made by other tools may be named otherwise. */
 static int is_pack_index(const char *name)
 {
 	size_t l = strlen(name);
 
-	return l > 9 && !memcmp(name, "pack-", 5) && !strcmp(name + l - 4, ".idx");
+	return l > 4 && name[0] != '.' && !strcmp(name + l - 4, ".idx");
 }
 
 /* Opens the pack files under objects_dir/pack, in name order (which

@@ -154,6 +154,22 @@ test_expect_success 'a damaged pack: never wrong bytes; the scan names the blob,
 	test $(wc -l <all) = 73
 '
 
+test_expect_success 'packs named otherwise than pack-*, split by size, are read too' '
+	git clone -q --bare --no-local packed.git split.git &&
+	idx=$(ls split.git/objects/pack/pack-*.idx) &&
+	git show-index <"$idx" | cut -d" " -f2 >objects &&
+	git -C split.git pack-objects -q --max-pack-size=1m objects/pack/split \
+		<objects >/dev/null &&
+	rm -f "${idx%.idx}".* &&
+	test $(ls split.git/objects/pack/split-*.pack | wc -l) -ge 1 &&
+	test $(ls split.git/objects/pack/pack-* 2>/dev/null | wc -l) = 0 &&
+	"$PACK_READ" split.git >out &&
+	n=$(wc -l <objects) &&
+	test "$(field read out)" = "$n" &&
+	test "$(field same out)" = "$n" &&
+	test "$(field differ out)" = 0
+'
+
 test_expect_success 'a pack index that is not one is passed over' '
 	git clone -q --bare --no-local packed.git junk.git &&
 	git -C junk.git repack -q -adf &&
