@@ -1634,9 +1634,10 @@ int rules_line_keywords_hit(const struct rules *r, size_t i,
 }
 
 /* An example matches as a line of a scan would: its line keywords, then
- * the regex. */
+ * the regex of the side the rule's examples are for. */
 static int example_matches(const struct rules *r, struct rules_matcher *m,
-			   size_t i, const char *ex, unsigned char *kwset)
+			   size_t i, enum rule_side side, const char *ex,
+			   unsigned char *kwset)
 {
 	if (r->rule[i].lines &&
 	    !(r->rule[i].lines & lineclass_alone(ex, strlen(ex))))
@@ -1648,7 +1649,7 @@ static int example_matches(const struct rules *r, struct rules_matcher *m,
 		if (!rules_line_keywords_hit(r, i, kwset))
 			return 0;
 	}
-	rc = rules_match(m, i, RULE_SIDE_ADDED, ex, strlen(ex));
+	rc = rules_match(m, i, side, ex, strlen(ex));
 	if (rc != 1)
 		return rc;
 	rc = rules_match_exclude_line(m, i, ex, strlen(ex), 0);
@@ -2136,15 +2137,21 @@ size_t rules_test(const struct rules *r, FILE *out)
 		const struct rule *ru = &r->rule[i];
 		const struct rule_priv *pv = &r->kwtab->priv[i];
 
-		if (!ru->added && (ru->nexamples || ru->ncounterexamples)) {
-			fprintf(out, "%s:%u: rule '%s': examples but no 'added' regex\n",
+		/* examples are added lines, or removed ones in a rule
+		 * that looks at removed lines only */
+		enum rule_side side = ru->added ? RULE_SIDE_ADDED
+						: RULE_SIDE_REMOVED;
+
+		if (!ru->added && !ru->removed &&
+		    (ru->nexamples || ru->ncounterexamples)) {
+			fprintf(out, "%s:%u: rule '%s': examples but no 'added' or 'removed' regex\n",
 				ru->file, ru->line, ru->id);
 			fails++;
 			continue;
 		}
 		for (j = 0; j < ru->nexamples; j++) {
 			const char *ex = ru->examples[j];
-			int rc = example_matches(r, m, i, ex, kwset);
+			int rc = example_matches(r, m, i, side, ex, kwset);
 
 			if (rc == 1)
 				continue;
@@ -2160,7 +2167,7 @@ size_t rules_test(const struct rules *r, FILE *out)
 		}
 		for (j = 0; j < ru->ncounterexamples; j++) {
 			const char *ex = ru->counterexamples[j];
-			int rc = example_matches(r, m, i, ex, kwset);
+			int rc = example_matches(r, m, i, side, ex, kwset);
 
 			if (rc == 0)
 				continue;

@@ -63,7 +63,7 @@ test_expect_success 'rules test: failing examples and counterexamples are listed
 	cat >expect <<-\EOT &&
 	fail.rules:5: rule '"'"'r1'"'"': example does not match: bar(1)
 	fail.rules:7: rule '"'"'r1'"'"': counterexample matches: x = foo(2)
-	fail.rules:9: rule '"'"'r2'"'"': examples but no '"'"'added'"'"' regex
+	fail.rules:9: rule '"'"'r2'"'"': examples but no '"'"'added'"'"' or '"'"'removed'"'"' regex
 	EOT
 	test_cmp expect out &&
 	rules_cmd check fail.rules 2>err

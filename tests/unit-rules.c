@@ -1034,7 +1034,9 @@ static void test_rules_test(void)
 
 	WRITE("pass.rules",
 	      "rule: p\ntags: t\nadded: ^yes\nexample: yes\n"
-	      "counterexample: no\n\nrule: q\ntags: t\npath: x\n");
+	      "counterexample: no\n\nrule: q\ntags: t\npath: x\n\n"
+	      "rule: r\ntags: t\nremoved: ^gone\nexample: gone now\n"
+	      "counterexample: still here\n");
 	WRITE("fail.rules",
 	      "rule: f\ntags: t\nadded: ^yes\n"
 	      "example: yes please\n"
@@ -1045,7 +1047,9 @@ static void test_rules_test(void)
 	      "rule: g\ntags: t\npath: x\nexample: orphan\n"
 	      "\n"
 	      "rule: h\ntags: t\nadded: ^(a+)+$\n"
-	      "example: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n");
+	      "example: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n"
+	      "\n"
+	      "rule: k\ntags: t\nremoved: ^gone\nexample: still here\n");
 	if (!load1(&r, &err, "pass.rules")) {
 		out = run_rules_test(&r, &fails);
 		ok(fails == 0 && !strcmp(out, ""), "passing rules: no output");
@@ -1057,12 +1061,13 @@ static void test_rules_test(void)
 	free(err);
 	if (!load1(&r, &err, "fail.rules")) {
 		out = run_rules_test(&r, &fails);
-		is_int(fails, 4, "failing rules: count");
+		is_int(fails, 5, "failing rules: count");
 		is_str(out,
 		       "fail.rules:5: rule 'f': example does not match: no thanks\n"
 		       "fail.rules:6: rule 'f': counterexample matches: yes indeed\n"
-		       "fail.rules:9: rule 'g': examples but no 'added' regex\n"
-		       "fail.rules:17: rule 'h': example failed (match limit exceeded): aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n",
+		       "fail.rules:9: rule 'g': examples but no 'added' or 'removed' regex\n"
+		       "fail.rules:17: rule 'h': example failed (match limit exceeded): aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n"
+		       "fail.rules:22: rule 'k': example does not match: still here\n",
 		       "failing rules: one line each");
 		free(out);
 		rules_release(&r);
