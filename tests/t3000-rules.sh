@@ -300,4 +300,54 @@ test_expect_success 'the default pack: Rubin code removed is Rubin; a comment or
 	! grep -q "SM107 needs" c.json
 '
 
+test_expect_success 'the default pack: a capability list that gains SM103 is Blackwell dispatch; one that loses an entry is not' '
+	git init -q -b main caps &&
+	mkdir -p caps/flashinfer &&
+	cat >caps/flashinfer/gemm.py <<-\EOT &&
+	@supported_compute_capability([100])
+	def mm_bf16(a, b):
+	    return run(a, b)
+	EOT
+	git -C caps add . &&
+	git_commit -C caps "Add mm_bf16" &&
+	sed "s/\[100\]/[100, 103]/" caps/flashinfer/gemm.py >g &&
+	mv g caps/flashinfer/gemm.py &&
+	git -C caps commit -q -am "Enable SM103" &&
+	sed "s/\[100, 103\]/[100]/" caps/flashinfer/gemm.py >g &&
+	mv g caps/flashinfer/gemm.py &&
+	git -C caps commit -q -am "Disable SM103 again" &&
+	mirror_of caps caps.git &&
+	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-caps" scan caps.git 2>err &&
+	mirrorscan --db "$TRASH/db-caps" show --format json $(rev caps.git main~1) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	test_grep -x hw/blackwell tags &&
+	test_grep -x kernel/dispatch tags &&
+	test_grep "blackwell-capability-list.*supported_compute_capability(\[100, 103\])" c.json &&
+	mirrorscan --db "$TRASH/db-caps" show --format json $(rev caps.git main) >c.json &&
+	! grep -q blackwell-capability-list c.json
+'
+
+test_expect_success 'the default pack: an architecture check taken out of changed code is dispatch' '
+	git init -q -b main drop &&
+	mkdir -p drop/flash_attn &&
+	cat >drop/flash_attn/interface.py <<-\EOT &&
+	def fwd(q, k, v, arch):
+	    pack_gqa = True
+	    if arch // 10 == 9:
+	        pack_gqa = False
+	    return run(q, k, v, pack_gqa)
+	EOT
+	git -C drop add . &&
+	git_commit -C drop "Add fwd" &&
+	sed -e "/arch \/\/ 10 == 9/d" -e "/pack_gqa = False/d" drop/flash_attn/interface.py >i &&
+	mv i drop/flash_attn/interface.py &&
+	git -C drop commit -q -am "Enable pack_gqa everywhere" &&
+	mirror_of drop drop.git &&
+	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-drop" scan drop.git 2>err &&
+	mirrorscan --db "$TRASH/db-drop" show --format json $(rev drop.git main) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	test_grep -x kernel/dispatch tags &&
+	test_grep "dispatch-capability-removed.*arch // 10 == 9" c.json
+'
+
 test_done
