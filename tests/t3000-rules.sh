@@ -350,4 +350,26 @@ test_expect_success 'the default pack: an architecture check taken out of change
 	test_grep "dispatch-capability-removed.*arch // 10 == 9" c.json
 '
 
+test_expect_success 'the default pack: documentation with comment edits is docs; comment edits alone are not' '
+	git init -q -b main dc &&
+	mkdir -p dc/docs dc/csrc &&
+	printf "# Kernels\n\nHow to build.\n" >dc/docs/guide.md &&
+	printf "// see DESIGN.md\nint f(int x) { return x; }\n" >dc/csrc/k.cu &&
+	git -C dc add . &&
+	git_commit -C dc "Add kernel" &&
+	printf "# Kernels\n\nHow to build them.\n" >dc/docs/guide.md &&
+	printf "// see docs/guide.md\nint f(int x) { return x; }\n" >dc/csrc/k.cu &&
+	git -C dc commit -q -am "Move the design doc" &&
+	printf "// see docs/guide.md for the build\nint f(int x) { return x; }\n" >dc/csrc/k.cu &&
+	git -C dc commit -q -am "Reword a comment" &&
+	mirror_of dc dc.git &&
+	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-dc" scan dc.git 2>err &&
+	mirrorscan --db "$TRASH/db-dc" show --format json $(rev dc.git main~1) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	test_grep -x docs tags &&
+	mirrorscan --db "$TRASH/db-dc" show --format json $(rev dc.git main) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	! grep -qx docs tags
+'
+
 test_done
