@@ -513,6 +513,7 @@ void lineclass_file_hunk(struct lineclass_file *lf, uint32_t old_start,
 	lf->lines[0] = new_lines;
 	lf->start[1] = old_start;
 	lf->lines[1] = old_lines;
+	lf->hunk_no++;
 	lf->ready = 0;
 	lf->paired = 0;
 }
@@ -791,6 +792,19 @@ unsigned lineclass_file_line(struct lineclass_file *lf, int removed,
 	if (li.cls == LINE_CODE && blanks_only(lf))
 		return LINE_COMMENT;
 	return li.cls;
+}
+
+const struct line_info *lineclass_file_hunk_line(struct lineclass_file *lf,
+						 int removed, uint32_t i,
+						 unsigned *cls)
+{
+	int s = removed != 0;
+	size_t code_len;
+
+	if (!lf->lines[0] || !lf->lines[1] || i >= lf->lines[s])
+		return NULL;
+	*cls = lineclass_file_line(lf, removed, lf->start[s] + i, &code_len);
+	return &lf->block[s][i];
 }
 
 const struct line_info *lineclass_file_partner(struct lineclass_file *lf,

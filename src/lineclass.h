@@ -89,6 +89,7 @@ struct lineclass_file {
 	size_t alloc[2];
 	int32_t *partner[2];			/* per line: see below, -1 */
 	size_t partner_alloc[2];
+	uint32_t hunk_no;			/* of the file, from 1 */
 	int ready;				/* block[] holds the hunk */
 	int paired;				/* partner[] too */
 	/* the two sides differ in blanks only: 0 not known yet, 1 no,
@@ -106,6 +107,14 @@ void lineclass_file_hunk(struct lineclass_file *lf, uint32_t old_start,
  * length of its code part. */
 unsigned lineclass_file_line(struct lineclass_file *lf, int removed,
 			     uint32_t n, size_t *code_len);
+/*
+ * Line i (from 0) of the hunk's old (removed != 0) or new side, with its
+ * class as lineclass_file_line() gives it in *cls; NULL past its lines,
+ * and for a hunk that only adds or only removes lines.
+ */
+const struct line_info *lineclass_file_hunk_line(struct lineclass_file *lf,
+						 int removed, uint32_t i,
+						 unsigned *cls);
 /*
  * The line of the other side of the hunk that line n (of the old file when
  * removed != 0, else of the new) replaced or was replaced by: the one

@@ -200,6 +200,7 @@ enum field {
 	F_REMOVED,
 	F_RULE,
 	F_SAME_LINE,
+	F_SAME_HUNK,
 	F_STATUS,
 	F_TAGS,
 	F__COUNT
@@ -235,6 +236,7 @@ static const struct field_info {
 	[F_REMOVED] = { "removed", JOIN_RAW, 0, 1 },
 	[F_RULE] = { "rule", JOIN_WORDS, 0, 1 },
 	[F_SAME_LINE] = { "same-line", JOIN_WORDS, 0, 1 },
+	[F_SAME_HUNK] = { "same-hunk", JOIN_WORDS, 0, 1 },
 	[F_STATUS] = { "status", JOIN_WORDS, 0, 1 },
 	[F_TAGS] = { "tags", JOIN_WORDS, 0, 1 },
 };
@@ -748,9 +750,11 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 			break;
 		case F_NEW_MATCH:
 		case F_SAME_LINE:
+		case F_SAME_HUNK:
 			if (!strcmp(e->val.ptr, "yes"))
-				*(e->field == F_NEW_MATCH ? &ru.new_match
-							  : &ru.same_line) = 1;
+				*(e->field == F_NEW_MATCH ? &ru.new_match :
+				  e->field == F_SAME_LINE ? &ru.same_line
+							  : &ru.same_hunk) = 1;
 			else if (strcmp(e->val.ptr, "no"))
 				stanza_error(ld, file, e->line, id,
 					     "bad %s '%s' (expected yes or no)",
@@ -830,6 +834,10 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		    (!first[F_ADDED] || !first[F_REMOVED]))
 			stanza_error(ld, file, first[F_SAME_LINE]->line, id,
 				     "'same-line' needs 'added' and 'removed'");
+		if (first[F_SAME_HUNK] &&
+		    (!first[F_ADDED] || !first[F_REMOVED]))
+			stanza_error(ld, file, first[F_SAME_HUNK]->line, id,
+				     "'same-hunk' needs 'added' and 'removed'");
 		if (first[F_NEW_MATCH] && !first[F_ADDED] && !first[F_REMOVED])
 			stanza_error(ld, file, first[F_NEW_MATCH]->line, id,
 				     "'new-match' needs 'added' or 'removed'");

@@ -75,6 +75,9 @@ struct rule {
 	/* "same-line: yes": the removed line must be the one the added line
 	 * replaced (its partner), not any line of the file change */
 	int same_line;
+	/* "same-hunk: yes": an added line counts only when its hunk also
+	 * removes a line that "removed" matches (the code it rewrote) */
+	int same_hunk;
 	size_t *keywords;	/* indices into rules->keywords */
 	size_t nkeywords;
 	/* "line-keywords": a line is matched against added/removed only

@@ -142,6 +142,11 @@ struct eval {
 	unsigned char *only_fail;
 	size_t *line_class_rules, nline_class_rules;	/* only-lines, this file */
 	size_t nchanged;		/* file changes seen, this commit */
+	uint64_t file_seq;		/* file changes read, never reset */
+	/* "same-hunk", per rule: the hunk last asked about (file_seq and
+	 * hunk number) and whether it removes a line "removed" takes */
+	uint64_t *hunk_key;
+	unsigned char *hunk_ok;
 	const char *first_path;		/* the first of them */
 };
 
@@ -342,6 +347,7 @@ static int on_file(struct diff_file *f, void *payload)
 	ev->every_line[0] = ev->every_line[1] = 0;
 	if (f->flags & FILE_UNREADABLE)
 		ev->c->flags |= COMMIT_PARTIAL;
+	ev->file_seq++;
 	if (!ev->nchanged++)
 		ev->first_path = f->path;
 	for (i = 0; i < rules->nrules; i++) {
@@ -389,10 +395,12 @@ static int on_file(struct diff_file *f, void *payload)
 		if (r->nline_keywords) {
 			ev->line_kw[0] |= r->added != NULL;
 			/* same-line: removed lines are tried as partners */
-			ev->line_kw[1] |= r->removed && !r->same_line;
+			ev->line_kw[1] |= r->removed && !r->same_line &&
+					  !r->same_hunk;
 		} else {
 			ev->every_line[0] += r->added != NULL;
-			ev->every_line[1] += r->removed && !r->same_line;
+			ev->every_line[1] += r->removed && !r->same_line &&
+					     !r->same_hunk;
 		}
 		ev->file_rules[ev->nfile_rules++] = i;
 	}
@@ -483,6 +491,35 @@ static int partner_removed(struct eval *ev, struct diff_file *f, size_t i,
 		return 0;
 	return match_or_warn(ev, i, RULE_SIDE_REMOVED, p->text, plen) == 1 &&
 	       !line_excluded(ev, i, p->text, plen);
+}
+
+/* "same-hunk": does the hunk being read remove a line that rule i's
+ * "removed" takes (of its "lines", not ruled out by "exclude-line")?
+ * Asked once per hunk and rule. */
+static int hunk_removes(struct eval *ev, struct diff_file *f, size_t i)
+{
+	const struct rule *r = &ev->sr->rules->rule[i];
+	uint64_t key = ev->file_seq << 32 | f->lines->hunk_no;
+	const struct line_info *li;
+	unsigned cls;
+	uint32_t n;
+
+	if (ev->hunk_key[i] == key)
+		return ev->hunk_ok[i];
+	ev->hunk_key[i] = key;
+	ev->hunk_ok[i] = 0;
+	for (n = 0; (li = lineclass_file_hunk_line(f->lines, 1, n, &cls)); n++) {
+		size_t len = matched_len(r, cls, li->len, li->code_len);
+
+		if (r->lines && !(cls & r->lines))
+			continue;
+		if (match_or_warn(ev, i, RULE_SIDE_REMOVED, li->text, len) == 1 &&
+		    !line_excluded(ev, i, li->text, len)) {
+			ev->hunk_ok[i] = 1;
+			break;
+		}
+	}
+	return ev->hunk_ok[i];
 }
 
 /* At most this many matches of a line are compared for "new-match". */
@@ -583,8 +620,10 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 
 		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
 			continue;
-		/* same-line: removed lines are tried as partners only */
-		if (r->same_line && side == RULE_SIDE_REMOVED)
+		/* same-line, same-hunk: removed lines are tried as
+		 * partners (witnesses) only */
+		if ((r->same_line || r->same_hunk) &&
+		    side == RULE_SIDE_REMOVED)
 			continue;
 		if (r->nline_keywords &&
 		    (!any_kw ||
@@ -606,9 +645,10 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		    line_excluded(ev, i, text, subject) ||
 		    (r->new_match &&
 		     nothing_new(ev, f, i, side, lineno, text, subject)) ||
-		    (r->same_line && !partner_removed(ev, f, i, lineno)))
+		    (r->same_line && !partner_removed(ev, f, i, lineno)) ||
+		    (r->same_hunk && !hunk_removes(ev, f, i)))
 			continue;
-		if (r->same_line)
+		if (r->same_line || r->same_hunk)
 			bit |= HIT_REMOVED;
 		ev->hits[i] |= bit;
 		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE)
@@ -727,6 +767,8 @@ static void eval_init(struct eval *ev, struct scan_repo *sr,
 	ev->only_fail = xcalloc(nr + 1, 1);
 	ev->count = xcalloc(nr + 1, sizeof(*ev->count));
 	ev->pcount = xcalloc(nr + 1, sizeof(*ev->pcount));
+	ev->hunk_key = xcalloc(nr + 1, sizeof(*ev->hunk_key));
+	ev->hunk_ok = xcalloc(nr + 1, 1);
 	ev->kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->blob_kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->line_kwset = xcalloc(rules_line_kwset_size(sr->rules), 1);
@@ -743,6 +785,8 @@ static void eval_release(struct eval *ev)
 	free(ev->only_fail);
 	free(ev->count);
 	free(ev->pcount);
+	free(ev->hunk_key);
+	free(ev->hunk_ok);
 	free(ev->kwset);
 	free(ev->blob_kwset);
 	free(ev->line_kwset);

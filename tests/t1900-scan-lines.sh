@@ -282,6 +282,43 @@ test_expect_success 'same-line: the removed line must be the one the added line 
 	grep "bad5.rules:3: rule .bad5.: .same-line. needs .added. and .removed." err
 '
 
+test_expect_success 'same-hunk: the hunk of the added line must remove a line the rule takes' '
+	cat >"$TRASH/hunk.rules" <<-\EOF &&
+	rule: hoist
+	tags: t/hoist
+	same-hunk: yes
+	lines: code
+	added: static_cast<int64_t>\(\w+\)\s*\*
+	removed: \w\s*\*\s*\w
+	EOF
+	make_repo r9 &&
+	printf "int f(int a, int b) {\n  int off = a * b;\n  return off;\n}\nint one;\nint two;\nint three;\nint four;\nint g(int c) {\n  return c * 2;\n}\n" >r9/k.cc &&
+	git -C r9 add k.cc && git_commit -C r9 "base" &&
+	printf "int f(int a, int b) {\n  const int64_t stride = static_cast<int64_t>(a) * b;\n  int64_t off = stride;\n  return off;\n}\nint one;\nint two;\nint three;\nint four;\nint g(int c) {\n  return c * 2;\n}\n" >r9/k.cc &&
+	git -C r9 add k.cc && git_commit -C r9 "hoist a widened stride" && git -C r9 tag hoisted &&
+	printf "int f(int a, int b) {\n  const int64_t stride = static_cast<int64_t>(a) * b;\n  int64_t off = stride;\n  const int64_t more = static_cast<int64_t>(b) * 3;\n  return off;\n}\nint one;\nint two;\nint three;\nint four;\nint g(int c) {\n  // c * 2\n  return c;\n}\n" >r9/k.cc &&
+	git -C r9 add k.cc && git_commit -C r9 "new code, and a product gone elsewhere" && git -C r9 tag apart &&
+	printf "int f(int a, int b) {\n  const int64_t stride = static_cast<int64_t>(a) * b;\n  int64_t off = stride;\n  const int64_t more = static_cast<int64_t>(b) * 3;\n  return off;\n}\nint one;\nint two;\nint three;\nint four;\nint g(int c) {\n  return static_cast<int64_t>(c) * 4;\n}\n" >r9/k.cc &&
+	git -C r9 add k.cc && git_commit -C r9 "a comment is no witness" && git -C r9 tag comment &&
+	"$MIRRORSCAN_BIN" --no-default-rules --rules "$TRASH/hunk.rules" \
+		--quiet scan r9 &&
+	test "$(ms_tags $(rev r9 hoisted))" = t/hoist &&
+	ms_matches $(rev r9 hoisted) >actual &&
+	grep "^hoist added k.cc:2 " actual &&
+	! grep " removed " actual &&
+	test -z "$(ms_tags $(rev r9 apart))" &&
+	test -z "$(ms_tags $(rev r9 comment))" &&
+	cat >"$TRASH/bad9.rules" <<-\EOF &&
+	rule: bad9
+	tags: t/bad
+	same-hunk: yes
+	removed: x
+	EOF
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/bad9.rules" rules check 2>err &&
+	grep "bad9.rules:3: rule .bad9.: .same-hunk. needs .added. and .removed." err
+'
+
 test_expect_success 'new-match takes yes or no' '
 	cat >"$TRASH/bad3.rules" <<-\EOF &&
 	rule: bad3
