@@ -394,7 +394,8 @@ static int on_file(struct diff_file *f, void *payload)
 		ev->pcount[i] = 0;
 		if (r->nline_keywords) {
 			ev->line_kw[0] |= r->added != NULL;
-			/* same-line: removed lines are tried as partners */
+			/* same-line, same-hunk: removed lines are tried
+			 * as partners (witnesses) only */
 			ev->line_kw[1] |= r->removed && !r->same_line &&
 					  !r->same_hunk;
 		} else {
@@ -508,7 +509,8 @@ static int hunk_removes(struct eval *ev, struct diff_file *f, size_t i)
 		return ev->hunk_ok[i];
 	ev->hunk_key[i] = key;
 	ev->hunk_ok[i] = 0;
-	for (n = 0; (li = lineclass_file_hunk_line(f->lines, 1, n, &cls)); n++) {
+	for (n = 0; (li = lineclass_file_hunk_line(f->lines, 1, n, &cls));
+	     n++) {
 		size_t len = matched_len(r, cls, li->len, li->code_len);
 
 		if (r->lines && !(cls & r->lines))
