@@ -11,6 +11,7 @@
 enum scan_state {
 	ST_CODE,
 	ST_BLOCK,	/* C: inside a block comment */
+	ST_JBLOCK,	/* Jinja: inside a {# #} comment */
 	ST_STRING3,	/* Python: inside a triple-quoted string (code) */
 	ST_DOC3,	/* Python: inside a docstring */
 };
@@ -23,6 +24,7 @@ static const char *const c_exts[] = {
 	"java", "js", "mjs", "ts", "tsx", "jsx", "go", "rs", "swift",
 	"kt", "scala", "cs", "proto", "mlir", "td", "ptx", NULL
 };
+static const char *const jinja_exts[] = { "jinja", "jinja2", "j2", NULL };
 static const char *const py_exts[] = { "py", "pyi", "pyx", "pxd", NULL };
 static const char *const hash_exts[] = {
 	"sh", "bash", "zsh", "cmake", "yml", "yaml", "toml", "cfg", "conf",
@@ -72,6 +74,8 @@ enum line_lang lineclass_lang(const char *path)
 	dot++;
 	if (in_list(dot, c_exts, 1))
 		return LANG_C;
+	if (in_list(dot, jinja_exts, 1))
+		return LANG_JINJA;
 	if (in_list(dot, py_exts, 1))
 		return LANG_PYTHON;
 	if (in_list(dot, hash_exts, 1))
@@ -126,9 +130,9 @@ static size_t skip_quoted(const char *s, size_t len, size_t i)
 	return len;
 }
 
-/* Where a block comment (q is '*') or a triple-quoted string (q is its
- * quote) closes, from s[i]: the index after the close, or 0 when it does
- * not close on this line. */
+/* Where a block comment (q is '*' for C's, '#' for Jinja's) or a
+ * triple-quoted string (q is its quote) closes, from s[i]: the index
+ * after the close, or 0 when it does not close on this line. */
 static size_t find_close(const char *s, size_t len, size_t i, char q)
 {
 	const char *p;
@@ -137,8 +141,8 @@ static size_t find_close(const char *s, size_t len, size_t i, char q)
 		size_t at = (size_t)(p - s), bs = 0;
 
 		i = at + 1;
-		if (q == '*') {
-			if (i < len && s[i] == '/')
+		if (q == '*' || q == '#') {
+			if (i < len && s[i] == (q == '*' ? '/' : '}'))
 				return i + 1;
 			continue;
 		}
@@ -182,6 +186,13 @@ static const unsigned char c_chars[256] = {
 	['/'] = CH_SLASH, ['"'] = CH_QUOTE, ['\''] = CH_QUOTE,
 };
 
+/* C's, and '{' for Jinja's {# comments #} */
+static const unsigned char jinja_chars[256] = {
+	[' '] = CH_BLANK, ['\t'] = CH_BLANK, ['\f'] = CH_BLANK,
+	['\v'] = CH_BLANK, ['\r'] = CH_BLANK,
+	['/'] = CH_SLASH, ['"'] = CH_QUOTE, ['\''] = CH_QUOTE, ['{'] = CH_OPEN,
+};
+
 static const unsigned char py_chars[256] = {
 	[' '] = CH_BLANK, ['\t'] = CH_BLANK, ['\f'] = CH_BLANK,
 	['\v'] = CH_BLANK, ['\r'] = CH_BLANK,
@@ -194,25 +205,36 @@ static const unsigned char py_chars[256] = {
 static unsigned scan_c(struct lineclass_cursor *c, const char *s, size_t len,
 		       size_t *code_len)
 {
+	const unsigned char *chars = c->lang == LANG_JINJA ? jinja_chars
+							   : c_chars;
 	size_t i = 0, end = 0, e;
 	int code = 0, comment = 0;
 
 	while (i < len) {
-		if (c->state == ST_BLOCK) {
+		if (c->state == ST_BLOCK || c->state == ST_JBLOCK) {
 			comment = 1;
-			e = find_close(s, len, i, '*');
+			e = find_close(s, len, i,
+				       c->state == ST_BLOCK ? '*' : '#');
 			if (!e)
 				break;
 			i = e;
 			c->state = ST_CODE;
 			continue;
 		}
-		switch (c_chars[(unsigned char)s[i]]) {
+		switch (chars[(unsigned char)s[i]]) {
 		case CH_BLANK:
 			while (++i < len &&
-			       c_chars[(unsigned char)s[i]] == CH_BLANK)
+			       chars[(unsigned char)s[i]] == CH_BLANK)
 				;
 			continue;
+		case CH_OPEN:	/* Jinja only: '{' */
+			if (i + 1 < len && s[i + 1] == '#') {
+				c->state = ST_JBLOCK;
+				i += 2;
+				continue;
+			}
+			i++;
+			break;
 		case CH_SLASH:
 			if (i + 1 < len && s[i + 1] == '/') {
 				comment = 1;
@@ -238,7 +260,7 @@ static unsigned scan_c(struct lineclass_cursor *c, const char *s, size_t len,
 			 * code ends at its last non-blank */
 			end = ++i;
 			for (; i < len; i++) {
-				unsigned char k = c_chars[(unsigned char)s[i]];
+				unsigned char k = chars[(unsigned char)s[i]];
 
 				if (k != CH_PLAIN && k != CH_BLANK)
 					break;
@@ -411,6 +433,7 @@ static unsigned scan_line(struct lineclass_cursor *c, const char *s,
 {
 	switch (c->lang) {
 	case LANG_C:
+	case LANG_JINJA:
 		return scan_c(c, s, len, code_len);
 	case LANG_PYTHON:
 		return scan_python(c, s, len, code_len);
@@ -543,8 +566,8 @@ static void feed_code(enum line_lang lang, const struct line_info *li,
 			} else if (c == quote) {
 				quote = 0;
 			}
-		} else if (lang == LANG_C && c == '/' && i + 1 < len &&
-			   t[i + 1] == '*') {
+		} else if ((lang == LANG_C || lang == LANG_JINJA) &&
+			   c == '/' && i + 1 < len && t[i + 1] == '*') {
 			size_t e = find_close(t, len, i + 2, '*');
 
 			i = e ? e : len;

@@ -36,6 +36,7 @@ enum line_lang {
 	LANG_C,
 	LANG_HASH,
 	LANG_PYTHON,
+	LANG_JINJA,	/* C-like code in a Jinja template: {# #} comments too */
 };
 
 /* The language of a file, from its path. */

@@ -55,6 +55,10 @@ static void test_languages(void)
 	is_int(lineclass_lang("configs/E=8,N=14336.json"), LANG_PLAIN, "JSON is plain");
 	is_int(lineclass_lang("Makefile"), LANG_HASH, "a Makefile has '#' comments");
 	is_int(lineclass_lang("src/.hidden"), LANG_PLAIN, "a dot file without extension is plain");
+	is_int(lineclass_lang("csrc/fused_moe_config.jinja"), LANG_JINJA,
+	       "a Jinja template is C-like with {# #} comments");
+	is_int(lineclass_lang("csrc/batch_prefill.cu.j2"), LANG_JINJA,
+	       "so is a .j2 one");
 }
 
 static void test_c(void)
@@ -80,6 +84,26 @@ static void test_c(void)
 	       "C: digit separators are not character literals");
 	is_str(classes("a.h", "/* open\n*/\nint a;\n"), "mmc",
 	       "C: a line that only closes a block comment is a comment");
+}
+
+static void test_jinja(void)
+{
+	is_str(classes("k.jinja",
+		       "{# Contributed by a team.\n"
+		       "   Adapted into the JIT. #}\n"
+		       "#include \"kernel.cuh\"\n"
+		       "{% for t in tiles %}\n"
+		       "template void run<{{ t }}>(); // one per tile\n"
+		       "{% endfor %}\n"
+		       "int a; {# trailing #}\n"
+		       "/* a C block */\n"
+		       "x = {1, 2}; {# open\n"
+		       "#} y = 3;\n"),
+	       "mmcccccmcc", "Jinja: {# #} blocks, template tags, C comments");
+	is_str(code_of("k.jinja", "int a; {# note #}\n", 1), "int a;",
+	       "Jinja: the code part stops before a trailing {# #} comment");
+	is_str(classes("k.cu", "{# not Jinja here #}\n"), "c",
+	       "C: {# is code outside a Jinja template");
 }
 
 static void test_python(void)
@@ -294,6 +318,7 @@ int main(void)
 {
 	test_languages();
 	test_c();
+	test_jinja();
 	test_python();
 	test_hash_and_plain();
 	test_out_of_order();
