@@ -79,10 +79,11 @@
 #define FNV_PRIME UINT64_C(0x100000001b3)
 /*
  * Prefix hashed into every rule fingerprint: bump it when the meaning of a
- * rule with the same text changes (compile options, join rules), so that
- * indexes built by an older mirrorscan rescan.
+ * rule with the same text changes (compile options, join rules, line
+ * classes), so that indexes built by an older mirrorscan rescan.
+ * 2: Jinja templates have {# #} comments.
  */
-#define FINGERPRINT_VERSION "mirrorscan-rule-1"
+#define FINGERPRINT_VERSION "mirrorscan-rule-2"
 
 struct rule_regex {
 	pcre2_code *code;
