@@ -1263,6 +1263,43 @@ static void line_kw_build(struct rules *r, struct rules_kwtab *t)
 	free(kw);
 }
 
+/* Does hay contain needle, ASCII case ignored? */
+static int contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle), h = strlen(hay), i, j;
+
+	for (i = 0; i + n <= h; i++) {
+		for (j = 0; j < n && ascii_lower((unsigned char)hay[i + j]) ==
+				     ascii_lower((unsigned char)needle[j]); j++)
+			;
+		if (j == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* Sets keywords_implied (rules.h) of every rule. */
+static void mark_implied_keywords(struct rules *r)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < r->nrules; i++) {
+		struct rule *ru = &r->rule[i];
+
+		ru->keywords_implied = !ru->nkeywords || ru->nline_keywords;
+		for (j = 0; ru->nkeywords && j < ru->nline_keywords; j++) {
+			const char *l = r->keywords[ru->line_keywords[j]];
+
+			for (k = 0; k < ru->nkeywords; k++)
+				if (contains_nocase(l,
+						r->keywords[ru->keywords[k]]))
+					break;
+			if (k == ru->nkeywords)
+				ru->keywords_implied = 0;
+		}
+	}
+}
+
 /* The index of re among the distinct path regexes, added if new. */
 static uint32_t path_re_index(struct rules_kwtab *t, size_t *alloc,
 			      const struct rule_regex *re)
@@ -1369,6 +1406,7 @@ int rules_load(struct rules *out, const char *const *paths, size_t npaths)
 		goto out;
 
 	kwtab_build(out, &ld);
+	mark_implied_keywords(out);
 	set_fingerprint(out);
 	ret = 0;
 

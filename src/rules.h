@@ -85,6 +85,11 @@ struct rule {
 	 * rules->keywords */
 	size_t *line_keywords;
 	size_t nline_keywords;
+	/* 1 when a line that holds a line keyword proves the file holds one
+	 * of the keywords (every line keyword contains one, ASCII case
+	 * ignored), or there are no keywords: then the keywords only spare
+	 * a diff, and a scan that diffs the file anyway need not look */
+	int keywords_implied;
 	char **examples, **counterexamples;
 	size_t nexamples, ncounterexamples;
 	/* 16 hex digits: 64-bit FNV-1a of the stanza's fields, normalised

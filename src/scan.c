@@ -110,6 +110,17 @@ struct pending {
 	struct match m;
 };
 
+enum { KW_CHECKED, KW_DEFERRED, KW_FAILED };
+
+struct func_memo {
+	int known;
+	int verdict;
+	int none;		/* there was no function line */
+	size_t len;		/* of the function line, clipped */
+	char *func;		/* a copy: the diff reuses its buffers */
+	size_t alloc;
+};
+
 struct eval {
 	struct scan_repo *sr;
 	struct rules_matcher *rm;
@@ -147,6 +158,14 @@ struct eval {
 	 * hunk number) and whether it removes a line "removed" takes */
 	uint64_t *hunk_key;
 	unsigned char *hunk_ok;
+	/* "function", per rule: the verdict on the function line last
+	 * asked about (a hunk's lines mostly share one) */
+	struct func_memo *func_memo;
+	/* per rule, this file: KW_DEFERRED when its keywords are checked
+	 * only once a line matches (the file is diffed anyway), KW_FAILED
+	 * when they were and the file holds none */
+	unsigned char *kw_state;
+	int kw_done;			/* ev->kwset holds this file's */
 	const char *first_path;		/* the first of them */
 };
 
@@ -326,20 +345,38 @@ static void side_keywords(struct eval *ev, const struct diff_file *f,
 		ev->kwset[b] |= ev->blob_kwset[b];
 }
 
+/* The keywords of a file change's contents, found once per file. */
 static void file_keywords(struct eval *ev, const struct diff_file *f)
 {
+	if (ev->kw_done)
+		return;
 	memset(ev->kwset, 0, (ev->sr->rules->nkeywords + 7) / 8);
 	side_keywords(ev, f, f->old_data, f->old_len, f->old_oid);
 	side_keywords(ev, f, f->new_data, f->new_len, f->new_oid);
+	ev->kw_done = 1;
+}
+
+/* A line matched rule i: do the file's contents hold its keywords, when
+ * that was left until now? */
+static int deferred_keywords_hold(struct eval *ev, const struct diff_file *f,
+				  size_t i)
+{
+	if (ev->kw_state[i] != KW_DEFERRED)
+		return ev->kw_state[i] == KW_CHECKED;
+	file_keywords(ev, f);
+	ev->kw_state[i] = rules_keywords_hit(ev->sr->rules, i, ev->kwset) ?
+			  KW_CHECKED : KW_FAILED;
+	return ev->kw_state[i] == KW_CHECKED;
 }
 
 static int on_file(struct diff_file *f, void *payload)
 {
 	struct eval *ev = payload;
 	const struct rules *rules = ev->sr->rules;
-	int kw_done = 0;
-	size_t i;
+	int diffed = 0;
+	size_t i, k, n = 0;
 
+	ev->kw_done = 0;
 	ev->nfile_rules = 0;
 	ev->nline_class_rules = 0;
 	ev->npending = 0;
@@ -366,6 +403,8 @@ static int on_file(struct diff_file *f, void *payload)
 			ev->only_fail[i] = 1;
 		}
 	}
+	/* the rules that may take lines of this file, keywords aside; one
+	 * without keywords means the file is diffed whatever they say */
 	for (i = 0; i < rules->nrules; i++) {
 		const struct rule *r = &rules->rule[i];
 
@@ -382,13 +421,28 @@ static int on_file(struct diff_file *f, void *payload)
 		}
 		if (!f->old_data && !f->new_data)
 			continue;
-		if (r->nkeywords) {
-			if (!kw_done) {
+		diffed |= !r->nkeywords;
+		ev->file_rules[n++] = i;
+	}
+	/*
+	 * Keywords: whole contents are searched only where they decide
+	 * whether the file is diffed at all.  When it is diffed anyway, a
+	 * rule's keywords are looked for once a line matches it, and not
+	 * even then when its line keywords imply them.
+	 */
+	for (k = 0; k < n; k++) {
+		const struct rule *r = &rules->rule[ev->file_rules[k]];
+
+		i = ev->file_rules[k];
+		ev->kw_state[i] = KW_CHECKED;
+		if (r->nkeywords && !(diffed && r->keywords_implied)) {
+			if (diffed) {
+				ev->kw_state[i] = KW_DEFERRED;
+			} else {
 				file_keywords(ev, f);
-				kw_done = 1;
+				if (!rules_keywords_hit(rules, i, ev->kwset))
+					continue;
 			}
-			if (!rules_keywords_hit(rules, i, ev->kwset))
-				continue;
 		}
 		ev->hits[i] = 0;
 		ev->pcount[i] = 0;
@@ -408,16 +462,30 @@ static int on_file(struct diff_file *f, void *payload)
 	return ev->nfile_rules > 0 || ev->nline_class_rules > 0;
 }
 
-/* Does the function the change sits in let rule i match? */
+/* Does the function the change sits in let rule i match?  Asked once
+ * per rule and function line of a file. */
 static int function_ok(struct eval *ev, size_t i, const char *func,
 		       size_t func_len)
 {
+	struct func_memo *fm = &ev->func_memo[i];
+
 	if (!ev->sr->rules->rule[i].function)
 		return 1;
-	return matched_or_warn(ev, i,
-		rules_match_function(ev->rm, i, func,
-				     func_len < LINE_MATCH_MAX ? func_len
-							       : LINE_MATCH_MAX));
+	if (!func)
+		func_len = 0;
+	if (func_len > LINE_MATCH_MAX)
+		func_len = LINE_MATCH_MAX;
+	if (fm->known && fm->none == !func && fm->len == func_len &&
+	    !memcmp(fm->func, func ? func : "", func_len))
+		return fm->verdict;
+	fm->verdict = matched_or_warn(ev, i,
+		rules_match_function(ev->rm, i, func, func_len));
+	ALLOC_GROW(fm->func, func_len + 1, fm->alloc);
+	memcpy(fm->func, func ? func : "", func_len);
+	fm->len = func_len;
+	fm->none = !func;
+	fm->known = 1;
+	return fm->verdict;
 }
 
 /* The class of a line (lineclass.h), found when first needed. */
@@ -627,9 +695,10 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		if ((r->same_line || r->same_hunk) &&
 		    side == RULE_SIDE_REMOVED)
 			continue;
-		if (r->nline_keywords &&
-		    (!any_kw ||
-		     !rules_line_keywords_hit(rules, i, ev->line_kwset)))
+		if (ev->kw_state[i] == KW_FAILED ||
+		    (r->nline_keywords &&
+		     (!any_kw ||
+		      !rules_line_keywords_hit(rules, i, ev->line_kwset))))
 			continue;
 		bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
 		/* enough evidence for this rule, and this side has hit: the
@@ -648,7 +717,8 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		    (r->new_match &&
 		     nothing_new(ev, f, i, side, lineno, text, subject)) ||
 		    (r->same_line && !partner_removed(ev, f, i, lineno)) ||
-		    (r->same_hunk && !hunk_removes(ev, f, i)))
+		    (r->same_hunk && !hunk_removes(ev, f, i)) ||
+		    !deferred_keywords_hold(ev, f, i))
 			continue;
 		if (r->same_line || r->same_hunk)
 			bit |= HIT_REMOVED;
@@ -771,6 +841,8 @@ static void eval_init(struct eval *ev, struct scan_repo *sr,
 	ev->pcount = xcalloc(nr + 1, sizeof(*ev->pcount));
 	ev->hunk_key = xcalloc(nr + 1, sizeof(*ev->hunk_key));
 	ev->hunk_ok = xcalloc(nr + 1, 1);
+	ev->func_memo = xcalloc(nr + 1, sizeof(*ev->func_memo));
+	ev->kw_state = xcalloc(nr + 1, 1);
 	ev->kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->blob_kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->line_kwset = xcalloc(rules_line_kwset_size(sr->rules), 1);
@@ -781,6 +853,8 @@ static void eval_init(struct eval *ev, struct scan_repo *sr,
 
 static void eval_release(struct eval *ev)
 {
+	size_t i;
+
 	free(ev->msg_ok);
 	free(ev->hits);
 	free(ev->warned);
@@ -789,6 +863,11 @@ static void eval_release(struct eval *ev)
 	free(ev->pcount);
 	free(ev->hunk_key);
 	free(ev->hunk_ok);
+	if (ev->func_memo)
+		for (i = 0; i <= ev->sr->rules->nrules; i++)
+			free(ev->func_memo[i].func);
+	free(ev->func_memo);
+	free(ev->kw_state);
 	free(ev->kwset);
 	free(ev->blob_kwset);
 	free(ev->line_kwset);

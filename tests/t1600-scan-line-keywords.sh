@@ -82,6 +82,51 @@ test_expect_success 'removed lines are searched for the line keywords of removed
 	test_cmp expect actual
 '
 
+test_expect_success 'keywords still hold when a keyword-free rule diffs the file anyway' '
+	cat >"$TRASH/defer.rules" <<-\EOF &&
+	rule: file-and-line
+	tags: t/both
+	keywords: sm_version
+	line-keywords: capability
+	added: \bcapability\s*>=\s*12\b
+
+	rule: implied
+	tags: t/implied
+	keywords: cap
+	line-keywords: capability
+	added: \bcapability\s*>=\s*12\b
+	EOF
+	{ cat "$TRASH/defer.rules" &&
+	  printf "\nrule: every-line\ntags: t/any\nadded: \\\\S\n"; } \
+		>"$TRASH/defer-any.rules" &&
+	make_repo d &&
+	printf "int x;\n" >d/no_kw.c &&
+	printf "int sm_version;\n" >d/kw.c &&
+	git -C d add . && git_commit -C d "base" &&
+	printf "int x;\nif (capability >= 12) {}\n" >d/no_kw.c &&
+	git -C d add no_kw.c && git_commit -C d "check without the keyword" &&
+	git -C d tag without &&
+	printf "int sm_version;\nif (capability >= 12) {}\n" >d/kw.c &&
+	git -C d add kw.c && git_commit -C d "check beside the keyword" &&
+	git -C d tag with &&
+	for rules in defer defer-any; do
+		"$MIRRORSCAN_BIN" --db "$TRASH/db-$rules" --no-default-rules \
+			--rules "$TRASH/$rules.rules" --quiet scan d || return 1
+	done &&
+	printf "t/implied\n" >expect &&
+	MIRRORSCAN_DB="$TRASH/db-defer" ms_tags $(rev d without) >actual &&
+	test_cmp expect actual &&
+	echo "t/any t/implied" >expect &&
+	MIRRORSCAN_DB="$TRASH/db-defer-any" ms_tags $(rev d without) >actual &&
+	test_cmp expect actual &&
+	echo "t/both t/implied" >expect &&
+	MIRRORSCAN_DB="$TRASH/db-defer" ms_tags $(rev d with) >actual &&
+	test_cmp expect actual &&
+	echo "t/any t/both t/implied" >expect &&
+	MIRRORSCAN_DB="$TRASH/db-defer-any" ms_tags $(rev d with) >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a submodule bump reads as git shows it: Subproject commit lines' '
 	printf "rule: bump\ntags: build/ci\nline-keywords: subproject\nadded: ^Subproject commit [0-9a-f]{40}\$\nexample: Subproject commit 8afb19d9047afc26816a046059afe66763e68aa5\n" >"$TRASH/sub.rules" &&
 	make_repo s &&
