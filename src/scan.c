@@ -135,11 +135,12 @@ struct eval {
 	unsigned char *kwset;		/* keywords of this file change */
 	unsigned char *blob_kwset;	/* keywords of one side */
 	unsigned char *line_kwset;	/* keywords of the current line */
-	/* a file rule with line keywords looks at added [0] or removed
-	 * [1] lines: only those lines are searched for them */
-	int line_kw[2];
-	/* file rules without line keywords, per side: they see every line */
+	/* file rules still looking at added [0] or removed [1] lines: with
+	 * line keywords (only lines that hold one are for them), and
+	 * without (every line is); live[rule] has bit 1 << side set */
+	size_t line_kw[2];
 	size_t every_line[2];
+	unsigned char *live;
 	size_t *file_rules, nfile_rules;
 	struct pending *pending;
 	size_t npending, palloc;
@@ -369,6 +370,40 @@ static int deferred_keywords_hold(struct eval *ev, const struct diff_file *f,
 	return ev->kw_state[i] == KW_CHECKED;
 }
 
+/* Rule i looks at the lines of side s (0 added, 1 removed) of this file. */
+static void make_live(struct eval *ev, size_t i, int s)
+{
+	ev->live[i] |= (unsigned char)(1u << s);
+	if (ev->sr->rules->rule[i].nline_keywords)
+		ev->line_kw[s]++;
+	else
+		ev->every_line[s]++;
+}
+
+/* Rule i needs no more lines of side s: its outcome cannot change. */
+static void retire(struct eval *ev, size_t i, int s)
+{
+	if (!(ev->live[i] & (1u << s)))
+		return;
+	ev->live[i] &= (unsigned char)~(1u << s);
+	if (ev->sr->rules->rule[i].nline_keywords)
+		ev->line_kw[s]--;
+	else
+		ev->every_line[s]--;
+}
+
+/* After a hit of rule i: a side with all the evidence a commit keeps,
+ * and a hit of its own, is done. */
+static void retire_if_done(struct eval *ev, size_t i)
+{
+	if (ev->count[i] + ev->pcount[i] < MATCHES_PER_RULE)
+		return;
+	if (ev->hits[i] & HIT_ADDED)
+		retire(ev, i, 0);
+	if (ev->hits[i] & HIT_REMOVED)
+		retire(ev, i, 1);
+}
+
 static int on_file(struct diff_file *f, void *payload)
 {
 	struct eval *ev = payload;
@@ -421,6 +456,9 @@ static int on_file(struct diff_file *f, void *payload)
 		}
 		if (!f->old_data && !f->new_data)
 			continue;
+		/* a file added or deleted whole has no function line */
+		if (r->function && (!f->old_data || !f->new_data))
+			continue;
 		diffed |= !r->nkeywords;
 		ev->file_rules[n++] = i;
 	}
@@ -446,17 +484,13 @@ static int on_file(struct diff_file *f, void *payload)
 		}
 		ev->hits[i] = 0;
 		ev->pcount[i] = 0;
-		if (r->nline_keywords) {
-			ev->line_kw[0] |= r->added != NULL;
-			/* same-line, same-hunk: removed lines are tried
-			 * as partners (witnesses) only */
-			ev->line_kw[1] |= r->removed && !r->same_line &&
-					  !r->same_hunk;
-		} else {
-			ev->every_line[0] += r->added != NULL;
-			ev->every_line[1] += r->removed && !r->same_line &&
-					     !r->same_hunk;
-		}
+		ev->live[i] = 0;
+		if (r->added)
+			make_live(ev, i, 0);
+		/* same-line, same-hunk: removed lines are tried as partners
+		 * (witnesses) only */
+		if (r->removed && !r->same_line && !r->same_hunk)
+			make_live(ev, i, 1);
 		ev->file_rules[ev->nfile_rules++] = i;
 	}
 	return ev->nfile_rules > 0 || ev->nline_class_rules > 0;
@@ -670,14 +704,17 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	size_t k;
 	int s = side == RULE_SIDE_REMOVED;
 	/* 0: no line keyword here, 1: some, -1: not looked for */
-	int any_kw = ev->line_kw[s] ?
+	int any_kw;
+
+	if (ev->nline_class_rules)
+		check_only_lines(ev, f, side, lineno, &lm);
+	if (!ev->line_kw[s] && !ev->every_line[s])
+		return 0;
+	any_kw = ev->line_kw[s] ?
 		rules_line_keywords_find(rules, text,
 					 len < LINE_MATCH_MAX ? len
 							      : LINE_MATCH_MAX,
 					 ev->line_kwset) : -1;
-
-	if (ev->nline_class_rules)
-		check_only_lines(ev, f, side, lineno, &lm);
 	/* no line keyword here, and every rule of this side needs one */
 	if (!any_kw && !ev->every_line[s])
 		return 0;
@@ -688,17 +725,11 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		struct pending *p;
 		unsigned char bit;
 
-		if (side == RULE_SIDE_ADDED ? !r->added : !r->removed)
+		if (!(ev->live[i] & (1u << s)))
 			continue;
-		/* same-line, same-hunk: removed lines are tried as
-		 * partners (witnesses) only */
-		if ((r->same_line || r->same_hunk) &&
-		    side == RULE_SIDE_REMOVED)
-			continue;
-		if (ev->kw_state[i] == KW_FAILED ||
-		    (r->nline_keywords &&
-		     (!any_kw ||
-		      !rules_line_keywords_hit(rules, i, ev->line_kwset))))
+		if (r->nline_keywords &&
+		    (!any_kw ||
+		     !rules_line_keywords_hit(rules, i, ev->line_kwset)))
 			continue;
 		bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
 		/* enough evidence for this rule, and this side has hit: the
@@ -717,15 +748,22 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		    (r->new_match &&
 		     nothing_new(ev, f, i, side, lineno, text, subject)) ||
 		    (r->same_line && !partner_removed(ev, f, i, lineno)) ||
-		    (r->same_hunk && !hunk_removes(ev, f, i)) ||
-		    !deferred_keywords_hold(ev, f, i))
+		    (r->same_hunk && !hunk_removes(ev, f, i)))
 			continue;
+		if (!deferred_keywords_hold(ev, f, i)) {
+			retire(ev, i, 0);
+			retire(ev, i, 1);
+			continue;
+		}
 		if (r->same_line || r->same_hunk)
 			bit |= HIT_REMOVED;
 		ev->hits[i] |= bit;
-		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE)
+		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE) {
+			retire_if_done(ev, i);
 			continue;
+		}
 		ev->pcount[i]++;
+		retire_if_done(ev, i);
 		ALLOC_GROW(ev->pending, ev->npending + 1, ev->palloc);
 		p = &ev->pending[ev->npending++];
 		memset(p, 0, sizeof(*p));
@@ -843,6 +881,7 @@ static void eval_init(struct eval *ev, struct scan_repo *sr,
 	ev->hunk_ok = xcalloc(nr + 1, 1);
 	ev->func_memo = xcalloc(nr + 1, sizeof(*ev->func_memo));
 	ev->kw_state = xcalloc(nr + 1, 1);
+	ev->live = xcalloc(nr + 1, 1);
 	ev->kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->blob_kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->line_kwset = xcalloc(rules_line_kwset_size(sr->rules), 1);
@@ -868,6 +907,7 @@ static void eval_release(struct eval *ev)
 			free(ev->func_memo[i].func);
 	free(ev->func_memo);
 	free(ev->kw_state);
+	free(ev->live);
 	free(ev->kwset);
 	free(ev->blob_kwset);
 	free(ev->line_kwset);

@@ -127,6 +127,34 @@ test_expect_success 'keywords still hold when a keyword-free rule diffs the file
 	test_cmp expect actual
 '
 
+test_expect_success 'a rule with all its added evidence still reads removed lines' '
+	cat >"$TRASH/both.rules" <<-\EOF &&
+	rule: both-sides
+	tags: t/both
+	line-keywords: wide narrow
+	added: \bwide\d+\b
+	removed: \bnarrow\b
+
+	rule: every-line
+	tags: t/any
+	added: \S
+	EOF
+	make_repo sat &&
+	{ for i in $(seq 1 40); do echo "line $i"; done; echo "narrow"; } \
+		>sat/a.c &&
+	git -C sat add a.c && git_commit -C sat "base" &&
+	{ for i in $(seq 1 20); do echo "wide$i"; done;
+	  for i in $(seq 1 40); do echo "line $i"; done; } >sat/a.c &&
+	git -C sat add a.c && git_commit -C sat "twenty wide lines, then narrow goes" &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/db-sat" --no-default-rules \
+		--rules "$TRASH/both.rules" --quiet scan sat &&
+	echo "t/any t/both" >expect &&
+	MIRRORSCAN_DB="$TRASH/db-sat" ms_tags $(rev sat HEAD) >actual &&
+	test_cmp expect actual &&
+	MIRRORSCAN_DB="$TRASH/db-sat" ms_matches $(rev sat HEAD) >m &&
+	test "$(grep -c "^both-sides added" m)" -ge 16
+'
+
 test_expect_success 'a submodule bump reads as git shows it: Subproject commit lines' '
 	printf "rule: bump\ntags: build/ci\nline-keywords: subproject\nadded: ^Subproject commit [0-9a-f]{40}\$\nexample: Subproject commit 8afb19d9047afc26816a046059afe66763e68aa5\n" >"$TRASH/sub.rules" &&
 	make_repo s &&
