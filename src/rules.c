@@ -164,6 +164,11 @@ struct rules_kwtab {
 	struct kwmatch line;
 	unsigned char *line_mask;	/* nrules rows of line_bytes */
 	size_t line_bytes;
+	/* rule sets (rules_rule_words()): for each line keyword the rules
+	 * that have it, and the rules without line keywords */
+	size_t rule_words;
+	uint64_t *kw_rules;		/* a row of rule_words per line keyword */
+	uint64_t *every_line;
 	pcre2_match_context *mctx;	/* limits only; read-only once set */
 	uint32_t ovector_pairs;		/* for the pattern with most groups */
 	struct rule_priv *priv;		/* parallel to rules->rule */
@@ -1144,6 +1149,8 @@ static void kwtab_free(struct rules_kwtab *t, size_t nrules)
 	kwmatch_release(&t->all);
 	kwmatch_release(&t->line);
 	free(t->line_mask);
+	free(t->kw_rules);
+	free(t->every_line);
 	pcre2_match_context_free(t->mctx);
 	if (t->priv)
 		for (i = 0; i < nrules; i++) {
@@ -1259,8 +1266,56 @@ static void line_kw_build(struct rules *r, struct rules_kwtab *t)
 			t->line_mask[i * t->line_bytes + (l >> 3)] |=
 				(unsigned char)(1u << (l & 7));
 		}
+	t->rule_words = r->nrules / 64 + 1;
+	t->kw_rules = xcalloc(st_mult(n + 1, t->rule_words),
+			      sizeof(*t->kw_rules));
+	t->every_line = xcalloc(t->rule_words, sizeof(*t->every_line));
+	for (i = 0; i < r->nrules; i++) {
+		uint64_t bit = UINT64_C(1) << (i % 64);
+
+		if (!r->rule[i].nline_keywords)
+			t->every_line[i / 64] |= bit;
+		for (j = 0; j < r->rule[i].nline_keywords; j++) {
+			size_t l = local[r->rule[i].line_keywords[j]] - 1;
+
+			t->kw_rules[l * t->rule_words + i / 64] |= bit;
+		}
+	}
 	free(local);
 	free(kw);
+}
+
+size_t rules_rule_words(const struct rules *r)
+{
+	return r->kwtab ? r->kwtab->rule_words : r->nrules / 64 + 1;
+}
+
+void rules_line_candidates(const struct rules *r, const unsigned char *lset,
+			   uint64_t *cand)
+{
+	const struct rules_kwtab *t = r->kwtab;
+	size_t b, w;
+
+	memset(cand, 0, rules_rule_words(r) * sizeof(*cand));
+	if (!t)
+		return;
+	for (b = 0; b < t->line_bytes; b++) {
+		unsigned bits = lset[b];
+
+		while (bits) {
+			size_t l = b * 8 + (size_t)__builtin_ctz(bits);
+			const uint64_t *row = t->kw_rules + l * t->rule_words;
+
+			bits &= bits - 1;
+			for (w = 0; w < t->rule_words; w++)
+				cand[w] |= row[w];
+		}
+	}
+}
+
+const uint64_t *rules_every_line(const struct rules *r)
+{
+	return r->kwtab ? r->kwtab->every_line : NULL;
 }
 
 /* Does hay contain needle, ASCII case ignored? */

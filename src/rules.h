@@ -149,6 +149,16 @@ int rules_line_keywords_find(const struct rules *r, const char *text,
 			     size_t len, unsigned char *lset);
 int rules_line_keywords_hit(const struct rules *r, size_t i,
 			    const unsigned char *lset);
+/*
+ * Sets of rules, as rules_rule_words() 64-bit words (rule i is bit i % 64
+ * of word i / 64).  rules_line_candidates() sets in cand the rules with a
+ * line keyword marked in lset; rules_every_line() is the set of rules
+ * without line keywords, which every line is for.
+ */
+size_t rules_rule_words(const struct rules *r);
+void rules_line_candidates(const struct rules *r, const unsigned char *lset,
+			   uint64_t *cand);
+const uint64_t *rules_every_line(const struct rules *r);
 
 /*
  * 1 when the path, exclude-path and status conditions of rule i hold for a

@@ -137,10 +137,14 @@ struct eval {
 	unsigned char *line_kwset;	/* keywords of the current line */
 	/* file rules still looking at added [0] or removed [1] lines: with
 	 * line keywords (only lines that hold one are for them), and
-	 * without (every line is); live[rule] has bit 1 << side set */
+	 * without (every line is); live[side] is the set of them (rule
+	 * sets as rules_rule_words() words, see rules.h) */
 	size_t line_kw[2];
 	size_t every_line[2];
-	unsigned char *live;
+	uint64_t *live[2];
+	uint64_t *cand;			/* rules the current line is for */
+	const uint64_t *every;		/* rules without line keywords */
+	size_t nwords;
 	size_t *file_rules, nfile_rules;
 	struct pending *pending;
 	size_t npending, palloc;
@@ -371,9 +375,14 @@ static int deferred_keywords_hold(struct eval *ev, const struct diff_file *f,
 }
 
 /* Rule i looks at the lines of side s (0 added, 1 removed) of this file. */
+static int is_live(const struct eval *ev, size_t i, int s)
+{
+	return (ev->live[s][i / 64] >> (i % 64)) & 1;
+}
+
 static void make_live(struct eval *ev, size_t i, int s)
 {
-	ev->live[i] |= (unsigned char)(1u << s);
+	ev->live[s][i / 64] |= UINT64_C(1) << (i % 64);
 	if (ev->sr->rules->rule[i].nline_keywords)
 		ev->line_kw[s]++;
 	else
@@ -383,9 +392,9 @@ static void make_live(struct eval *ev, size_t i, int s)
 /* Rule i needs no more lines of side s: its outcome cannot change. */
 static void retire(struct eval *ev, size_t i, int s)
 {
-	if (!(ev->live[i] & (1u << s)))
+	if (!is_live(ev, i, s))
 		return;
-	ev->live[i] &= (unsigned char)~(1u << s);
+	ev->live[s][i / 64] &= ~(UINT64_C(1) << (i % 64));
 	if (ev->sr->rules->rule[i].nline_keywords)
 		ev->line_kw[s]--;
 	else
@@ -417,6 +426,8 @@ static int on_file(struct diff_file *f, void *payload)
 	ev->npending = 0;
 	ev->line_kw[0] = ev->line_kw[1] = 0;
 	ev->every_line[0] = ev->every_line[1] = 0;
+	memset(ev->live[0], 0, ev->nwords * sizeof(*ev->live[0]));
+	memset(ev->live[1], 0, ev->nwords * sizeof(*ev->live[1]));
 	if (f->flags & FILE_UNREADABLE)
 		ev->c->flags |= COMMIT_PARTIAL;
 	ev->file_seq++;
@@ -484,7 +495,6 @@ static int on_file(struct diff_file *f, void *payload)
 		}
 		ev->hits[i] = 0;
 		ev->pcount[i] = 0;
-		ev->live[i] = 0;
 		if (r->added)
 			make_live(ev, i, 0);
 		/* same-line, same-hunk: removed lines are tried as partners
@@ -694,6 +704,62 @@ static int nothing_new(struct eval *ev, struct diff_file *f, size_t i,
 	return 1;
 }
 
+/* Rule i on one changed line: a match becomes pending evidence. */
+static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
+		     enum rule_side side, uint32_t lineno, const char *text,
+		     size_t len, const char *func, size_t func_len,
+		     struct line_class_memo *lm)
+{
+	const struct rule *r = &ev->sr->rules->rule[i];
+	size_t subject = len;
+	struct pending *p;
+	unsigned char bit;
+
+	bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
+	/* enough evidence for this rule, and this side has hit: the
+	 * outcome cannot change, so the line need not be matched */
+	if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE &&
+	    (ev->hits[i] & bit))
+		return;
+	if (r->lines) {
+		if (!(line_class(f, side, lineno, lm) & r->lines))
+			return;
+		subject = matched_len(r, lm->cls, len, lm->code_len);
+	}
+	if (!function_ok(ev, i, func, func_len) ||
+	    !match_or_warn(ev, i, side, text, subject) ||
+	    line_excluded(ev, i, text, subject) ||
+	    (r->new_match &&
+	     nothing_new(ev, f, i, side, lineno, text, subject)) ||
+	    (r->same_line && !partner_removed(ev, f, i, lineno)) ||
+	    (r->same_hunk && !hunk_removes(ev, f, i)))
+		return;
+	if (!deferred_keywords_hold(ev, f, i)) {
+		retire(ev, i, 0);
+		retire(ev, i, 1);
+		return;
+	}
+	if (r->same_line || r->same_hunk)
+		bit |= HIT_REMOVED;
+	ev->hits[i] |= bit;
+	if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE) {
+		retire_if_done(ev, i);
+		return;
+	}
+	ev->pcount[i]++;
+	retire_if_done(ev, i);
+	ALLOC_GROW(ev->pending, ev->npending + 1, ev->palloc);
+	p = &ev->pending[ev->npending++];
+	memset(p, 0, sizeof(*p));
+	p->rule = i;
+	p->m.rule = r->id;
+	p->m.tags = ev->sr->rule_tags[i];
+	p->m.path = f->path;
+	p->m.line = lineno;
+	p->m.text = clip(ev->a, text, len);
+	p->m.side = side;
+}
+
 static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 		   const char *text, size_t len, const char *func,
 		   size_t func_len, void *payload)
@@ -701,7 +767,7 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	struct eval *ev = payload;
 	const struct rules *rules = ev->sr->rules;
 	struct line_class_memo lm = { 0, 0 };
-	size_t k;
+	size_t w;
 	int s = side == RULE_SIDE_REMOVED;
 	/* 0: no line keyword here, 1: some, -1: not looked for */
 	int any_kw;
@@ -718,63 +784,25 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	/* no line keyword here, and every rule of this side needs one */
 	if (!any_kw && !ev->every_line[s])
 		return 0;
-	for (k = 0; k < ev->nfile_rules; k++) {
-		size_t i = ev->file_rules[k];
-		const struct rule *r = &rules->rule[i];
-		size_t subject = len;
-		struct pending *p;
-		unsigned char bit;
+	/* the rules this line is for: those of its line keywords, and
+	 * those without any, that still look at this side */
+	if (any_kw > 0)
+		rules_line_candidates(rules, ev->line_kwset, ev->cand);
+	for (w = 0; w < ev->nwords; w++) {
+		uint64_t set = ev->every[w];
 
-		if (!(ev->live[i] & (1u << s)))
-			continue;
-		if (r->nline_keywords &&
-		    (!any_kw ||
-		     !rules_line_keywords_hit(rules, i, ev->line_kwset)))
-			continue;
-		bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
-		/* enough evidence for this rule, and this side has hit: the
-		 * outcome cannot change, so the line need not be matched */
-		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE &&
-		    (ev->hits[i] & bit))
-			continue;
-		if (r->lines) {
-			if (!(line_class(f, side, lineno, &lm) & r->lines))
-				continue;
-			subject = matched_len(r, lm.cls, len, lm.code_len);
-		}
-		if (!function_ok(ev, i, func, func_len) ||
-		    !match_or_warn(ev, i, side, text, subject) ||
-		    line_excluded(ev, i, text, subject) ||
-		    (r->new_match &&
-		     nothing_new(ev, f, i, side, lineno, text, subject)) ||
-		    (r->same_line && !partner_removed(ev, f, i, lineno)) ||
-		    (r->same_hunk && !hunk_removes(ev, f, i)))
-			continue;
-		if (!deferred_keywords_hold(ev, f, i)) {
-			retire(ev, i, 0);
-			retire(ev, i, 1);
-			continue;
-		}
-		if (r->same_line || r->same_hunk)
-			bit |= HIT_REMOVED;
-		ev->hits[i] |= bit;
-		if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE) {
-			retire_if_done(ev, i);
-			continue;
-		}
-		ev->pcount[i]++;
-		retire_if_done(ev, i);
-		ALLOC_GROW(ev->pending, ev->npending + 1, ev->palloc);
-		p = &ev->pending[ev->npending++];
-		memset(p, 0, sizeof(*p));
-		p->rule = i;
-		p->m.rule = r->id;
-		p->m.tags = ev->sr->rule_tags[i];
-		p->m.path = f->path;
-		p->m.line = lineno;
-		p->m.text = clip(ev->a, text, len);
-		p->m.side = side;
+		if (any_kw > 0)
+			set |= ev->cand[w];
+		ev->cand[w] = set & ev->live[s][w];
 	}
+	for (w = 0; w < ev->nwords; w++)
+		while (ev->cand[w]) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(ev->cand[w]);
+
+			ev->cand[w] &= ev->cand[w] - 1;
+			try_rule(ev, f, i, side, lineno, text, len, func,
+				 func_len, &lm);
+		}
 	return 0;
 }
 
@@ -881,7 +909,11 @@ static void eval_init(struct eval *ev, struct scan_repo *sr,
 	ev->hunk_ok = xcalloc(nr + 1, 1);
 	ev->func_memo = xcalloc(nr + 1, sizeof(*ev->func_memo));
 	ev->kw_state = xcalloc(nr + 1, 1);
-	ev->live = xcalloc(nr + 1, 1);
+	ev->nwords = rules_rule_words(sr->rules);
+	ev->live[0] = xcalloc(ev->nwords, sizeof(*ev->live[0]));
+	ev->live[1] = xcalloc(ev->nwords, sizeof(*ev->live[1]));
+	ev->cand = xcalloc(ev->nwords, sizeof(*ev->cand));
+	ev->every = rules_every_line(sr->rules);
 	ev->kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->blob_kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->line_kwset = xcalloc(rules_line_kwset_size(sr->rules), 1);
@@ -907,7 +939,9 @@ static void eval_release(struct eval *ev)
 			free(ev->func_memo[i].func);
 	free(ev->func_memo);
 	free(ev->kw_state);
-	free(ev->live);
+	free(ev->live[0]);
+	free(ev->live[1]);
+	free(ev->cand);
 	free(ev->kwset);
 	free(ev->blob_kwset);
 	free(ev->line_kwset);

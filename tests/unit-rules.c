@@ -776,6 +776,72 @@ static void test_keywords(void)
 	rules_release(&r);
 }
 
+/* The rule sets of line keywords agree with rules_line_keywords_hit(), on
+ * more rules than one 64-bit word holds. */
+static void test_line_candidates(void)
+{
+	static const char *const kws[] = { "tma", "fp8", "sm_90", "wgmma" };
+	static const char *const lines[] = {
+		"", "no keyword here", "tma", "FP8 and TMA", "sm_90a wgmma",
+		"x tma fp8 sm_90 wgmma"
+	};
+	struct buf text = BUF_INIT;
+	struct rules r;
+	unsigned char *lset;
+	uint64_t *cand;
+	const uint64_t *every;
+	size_t i, l, bad = 0, nev = 0;
+	char *err;
+
+	/* rule i has line keyword i % 5 (none when 4), and two of them
+	 * when i % 7 == 0 */
+	for (i = 0; i < 70; i++) {
+		buf_addf(&text, "rule: r%zu\ntags: t\nadded: .\n", i);
+		if (i % 5 != 4)
+			buf_addf(&text, "line-keywords: %s%s%s\n", kws[i % 5],
+				 i % 7 ? "" : " ", i % 7 ? "" : kws[(i + 1) % 4]);
+		buf_addstr(&text, "\n");
+	}
+	write_file("cand.rules", text.ptr, text.len);
+	buf_release(&text);
+	if (!ok(!load1(&r, &err, "cand.rules"), "70 rules load")) {
+		diag("%s", err);
+		free(err);
+		return;
+	}
+	free(err);
+	ok(rules_rule_words(&r) == 2, "70 rules take two words");
+	lset = calloc(1, rules_line_kwset_size(&r));
+	cand = calloc(rules_rule_words(&r), sizeof(*cand));
+	every = rules_every_line(&r);
+	for (i = 0; i < r.nrules; i++) {
+		int bit = (every[i / 64] >> (i % 64)) & 1;
+
+		nev += bit;
+		bad += bit != !r.rule[i].nline_keywords;
+	}
+	ok(!bad && nev == 14, "every line is for the rules without line "
+	   "keywords, and only for them");
+	bad = 0;
+	for (l = 0; l < sizeof(lines) / sizeof(lines[0]); l++) {
+		rules_line_keywords_find(&r, lines[l], strlen(lines[l]), lset);
+		rules_line_candidates(&r, lset, cand);
+		for (i = 0; i < r.nrules; i++)
+			bad += (int)((cand[i / 64] >> (i % 64)) & 1) !=
+			       (r.rule[i].nline_keywords &&
+				rules_line_keywords_hit(&r, i, lset));
+		if (l == 3)
+			ok((cand[1] >> (65 - 64) & 1) && (cand[0] & 1) &&
+			   !(cand[0] >> 2 & 1), "\"FP8 and TMA\" is for the "
+			   "rules of tma and fp8, not of sm_90");
+	}
+	is_int((int)bad, 0, "candidates agree with rules_line_keywords_hit() "
+	       "on every rule and line");
+	free(lset);
+	free(cand);
+	rules_release(&r);
+}
+
 /* ---- file conditions and matching ---------------------------------- */
 
 static void test_applies(void)
@@ -1325,6 +1391,7 @@ int main(void)
 	test_errors();
 	test_dirs();
 	test_keywords();
+	test_line_candidates();
 	test_applies();
 	test_path_cache();
 	test_match();
