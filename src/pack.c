@@ -663,11 +663,11 @@ static int cache_type(struct pack_cache *c, const struct base_key *k,
  * Is the process's resident anonymous memory above TRIM_ABOVE?  Giving
  * free pages back costs a page fault for each when malloc reuses it: on
  * flashinfer, trimming at each turn of the cache took 1.6 million faults
- * and 6 s of system time, where trimming only above this bound takes
- * 0.2 million and keeps the peak under 200 MiB.  When the kernel does not
- * say, trim.
+ * and 8 s of system time, where trimming only above this bound takes
+ * 0.5 to 1 million and 3.5 to 5 s, and keeps the peak RSS under 200 MiB
+ * (173 to 185 MiB).  When the kernel does not say, trim.
  */
-#define TRIM_ABOVE ((size_t)128 << 20)
+#define TRIM_ABOVE ((size_t)120 << 20)
 
 static int trim_needed(void)
 {

@@ -25,9 +25,6 @@
 #include "prs.h"
 #include "rules.h"
 
-#ifdef HAVE_MALLOPT
-#include <malloc.h>
-#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -2237,20 +2234,6 @@ out:
 	return ret;
 }
 
-/*
- * The workers share one malloc arena.  A blob a worker reads, a delta
- * base another keeps and the index's pages pass between threads; with an
- * arena per thread, each keeps its own free memory, and a scan of
- * flashinfer held 40 MiB more (and trimmed it, and faulted it back in,
- * over and over).  Set before the workers start.
- */
-static void one_malloc_arena(void)
-{
-#if defined(HAVE_MALLOPT) && defined(M_ARENA_MAX)
-	mallopt(M_ARENA_MAX, 1);
-#endif
-}
-
 int scan_run(struct index *idx, const struct rules *rules,
 	     const struct mirror_spec *specs, size_t nspecs,
 	     const struct scan_opts *o)
@@ -2275,7 +2258,6 @@ int scan_run(struct index *idx, const struct rules *rules,
 				buf_release(&b);
 				return ret;
 			}
-	one_malloc_arena();
 	rule_state(rules, &state);
 	blobkw = blobkw_new((rules->nkeywords + 7) / 8, BLOBKW_MAX);
 	for (i = 0; i < nspecs && !ret; i++)
