@@ -143,7 +143,7 @@ struct eval {
 	size_t every_line[2];
 	uint64_t *live[2];
 	uint64_t *cand;			/* rules the current line is for */
-	const uint64_t *every;		/* rules without line keywords */
+	uint64_t *every;		/* rules without line keywords */
 	size_t nwords;
 	size_t *file_rules, nfile_rules;
 	struct pending *pending;
@@ -374,12 +374,12 @@ static int deferred_keywords_hold(struct eval *ev, const struct diff_file *f,
 	return ev->kw_state[i] == KW_CHECKED;
 }
 
-/* Rule i looks at the lines of side s (0 added, 1 removed) of this file. */
 static int is_live(const struct eval *ev, size_t i, int s)
 {
 	return (ev->live[s][i / 64] >> (i % 64)) & 1;
 }
 
+/* Rule i looks at the lines of side s (0 added, 1 removed) of this file. */
 static void make_live(struct eval *ev, size_t i, int s)
 {
 	ev->live[s][i / 64] |= UINT64_C(1) << (i % 64);
@@ -913,7 +913,10 @@ static void eval_init(struct eval *ev, struct scan_repo *sr,
 	ev->live[0] = xcalloc(ev->nwords, sizeof(*ev->live[0]));
 	ev->live[1] = xcalloc(ev->nwords, sizeof(*ev->live[1]));
 	ev->cand = xcalloc(ev->nwords, sizeof(*ev->cand));
-	ev->every = rules_every_line(sr->rules);
+	ev->every = xcalloc(ev->nwords, sizeof(*ev->every));
+	if (rules_every_line(sr->rules))
+		memcpy(ev->every, rules_every_line(sr->rules),
+		       ev->nwords * sizeof(*ev->every));
 	ev->kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->blob_kwset = xcalloc((sr->rules->nkeywords + 7) / 8 + 1, 1);
 	ev->line_kwset = xcalloc(rules_line_kwset_size(sr->rules), 1);
@@ -942,6 +945,7 @@ static void eval_release(struct eval *ev)
 	free(ev->live[0]);
 	free(ev->live[1]);
 	free(ev->cand);
+	free(ev->every);
 	free(ev->kwset);
 	free(ev->blob_kwset);
 	free(ev->line_kwset);
