@@ -56,8 +56,9 @@ int mirror_init(void)
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 #endif
 	/* libgit2 caches parsed commits and trees; a bounded cache keeps
-	 * the walk of a 100k-commit mirror within the memory target. */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
+	 * the walk of a 100k-commit mirror within the memory target.  Lowered
+	 * from 16 MiB with the pack cache (PACK_CACHE_BYTES in scan.c). */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)8 << 20);
 	/* Pack files are mapped in windows; libgit2's 64-bit defaults (1 GiB
 	 * windows, 8 GiB mapped) let a scan's resident size grow with the
 	 * pack.  Smaller windows cost a few extra mmap calls, no reads. */

@@ -2,9 +2,6 @@
 #include "config.h"
 #include "pack.h"
 
-#ifdef HAVE_MALLOC_TRIM
-#include <malloc.h>
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -531,7 +528,6 @@ struct pack_cache {
 	pthread_mutex_t lock;
 	unsigned refs;			/* its creator and each backend */
 	size_t max_bytes, bytes;
-	size_t evicted;			/* bytes, since malloc_trim() */
 	/* the pack files of the repository its readers read, opened by
 	 * the first of them */
 	char *packs_dir;
@@ -658,33 +654,6 @@ static int cache_type(struct pack_cache *c, const struct base_key *k,
 	return b != NULL;
 }
 
-#ifdef HAVE_MALLOC_TRIM
-/*
- * Is the process's resident anonymous memory above TRIM_ABOVE?  Giving
- * free pages back costs a page fault for each when malloc reuses it: on
- * flashinfer, trimming at each turn of the cache took 1.6 million faults
- * and 8 s of system time, where trimming only above this bound takes
- * 0.5 to 1 million and 3.5 to 5 s, and keeps the peak RSS under 200 MiB
- * (173 to 185 MiB).  When the kernel does not say, trim.
- */
-#define TRIM_ABOVE ((size_t)120 << 20)
-
-static int trim_needed(void)
-{
-	long resident, shared, page = sysconf(_SC_PAGESIZE);
-	FILE *f = fopen("/proc/self/statm", "r");
-	int n;
-
-	if (!f)
-		return 1;
-	n = fscanf(f, "%*s %ld %ld", &resident, &shared);
-	fclose(f);
-	if (n != 2 || page <= 0 || resident < shared)
-		return 1;
-	return (size_t)(resident - shared) * (size_t)page > TRIM_ABOVE;
-}
-#endif
-
 /* Keeps data (malloc'd, len bytes) as the base at k: 1 when the cache
  * took it, 0 when it is too large or already there (the caller still
  * owns it). */
@@ -693,28 +662,14 @@ static int cache_keep(struct pack_cache *c, const struct base_key *k,
 {
 	struct base *b = NULL;
 	size_t i;
-	int trim = 0;
 
 	if (len > c->max_bytes / 4)
 		return 0;
 	pthread_mutex_lock(&c->lock);
 	if (lookup(c, k))
 		goto out;
-	while (c->oldest && c->bytes + len > c->max_bytes) {
-		c->evicted += c->oldest->len;
+	while (c->oldest && c->bytes + len > c->max_bytes)
 		evict(c, c->oldest);
-	}
-	/*
-	 * Bases of every size come and go while the cache stays full, and
-	 * leave holes in malloc's heaps: a scan of flashinfer grew by 50
-	 * MiB over its cache.  Each time the cache has turned over, the
-	 * free pages go back to the system if the process holds more than
-	 * it should (trim_needed()).
-	 */
-	if (c->evicted > c->max_bytes) {
-		c->evicted = 0;
-		trim = 1;
-	}
 	b = xcalloc(1, sizeof(*b));
 	b->key = *k;
 	b->type = type;
@@ -728,12 +683,6 @@ static int cache_keep(struct pack_cache *c, const struct base_key *k,
 	c->bytes += len;
 out:
 	pthread_mutex_unlock(&c->lock);
-#ifdef HAVE_MALLOC_TRIM
-	if (trim && trim_needed())
-		malloc_trim(0);
-#else
-	(void)trim;
-#endif
 	return b != NULL;
 }
 
