@@ -46,6 +46,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <limits.h>
@@ -179,6 +180,9 @@ struct rules_kwtab {
 	const struct rule_regex **path_re;
 	size_t npath_re;
 	uint32_t *path_ix;
+	/* whether the patterns are JIT-compiled yet (jit_once()) */
+	pthread_mutex_t jit_lock;
+	int jitted;
 };
 
 enum { PATH_OF_PATH, PATH_OF_EXCLUDE, PATH_OF_ONLY, PATH_FIELDS };
@@ -444,8 +448,6 @@ static struct rule_regex *regex_new(const char *pat, size_t len,
 		*erroff = (size_t)off;
 		return NULL;
 	}
-	/* No JIT in this PCRE2 or on this system: the interpreter will do. */
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	re = xcalloc(1, sizeof(*re));
 	re->code = code;
 	re->pattern = xstrndup(pat, len);
@@ -1160,6 +1162,7 @@ static void kwtab_free(struct rules_kwtab *t, size_t nrules)
 	free(t->priv);
 	free(t->path_re);
 	free(t->path_ix);
+	pthread_mutex_destroy(&t->jit_lock);
 	free(t);
 }
 
@@ -1391,6 +1394,7 @@ static void kwtab_build(struct rules *r, struct loader *ld)
 {
 	struct rules_kwtab *t = xcalloc(1, sizeof(*t));
 
+	pthread_mutex_init(&t->jit_lock, NULL);
 	t->mctx = pcre2_match_context_create(NULL);
 	if (!t->mctx)
 		die("out of memory (pcre2 match context)");
@@ -1783,6 +1787,8 @@ struct path_cache {
 #define PATH_CACHE_MIN 1024
 #define PATH_CACHE_MAX 8192		/* slots: half of them used at most */
 
+static void jit_once(const struct rules *r);
+
 struct rules_matcher {
 	const struct rules *r;
 	pcre2_match_data *md;
@@ -1817,6 +1823,7 @@ static int path_match(const struct rules *r, const struct rule_regex *re,
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 	int rc;
 
+	jit_once(r);
 	if (!md)
 		die("out of memory (pcre2 match data)");
 	rc = path_run(r, re, path, md);
@@ -2010,12 +2017,50 @@ int rules_needs_lines(const struct rules *r, size_t i)
 	return i < r->nrules && (r->rule[i].added || r->rule[i].removed);
 }
 
+static void jit_compile(struct rule_regex *re)
+{
+	/* No JIT in this PCRE2 or on this system: the interpreter will do. */
+	if (re)
+		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+}
+
+/*
+ * JIT-compiles every pattern, once, when the first matcher is made.
+ * Compiling them is two fifths of the time a run takes to load the
+ * default pack (21 of 46 ms), and a run that matches nothing (a rerun
+ * with no new commit, a query) needs none of it.
+ */
+static void jit_once(const struct rules *r)
+{
+	struct rules_kwtab *t = r->kwtab;
+	size_t i;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->jit_lock);
+	for (i = 0; i < r->nrules && !t->jitted; i++) {
+		struct rule *ru = &r->rule[i];
+
+		jit_compile(ru->added);
+		jit_compile(ru->removed);
+		jit_compile(ru->message);
+		jit_compile(ru->path);
+		jit_compile(ru->exclude_path);
+		jit_compile(ru->only_path);
+		jit_compile(ru->function);
+		jit_compile(ru->exclude_line);
+	}
+	t->jitted = 1;
+	pthread_mutex_unlock(&t->jit_lock);
+}
+
 struct rules_matcher *rules_matcher_new(const struct rules *r)
 {
 	struct rules_matcher *m = xcalloc(1, sizeof(*m));
 	uint32_t pairs = r->kwtab ? r->kwtab->ovector_pairs : 1;
 	uint32_t jit = 0;
 
+	jit_once(r);
 	m->r = r;
 	m->md = pcre2_match_data_create(pairs, NULL);
 	m->mctx = pcre2_match_context_create(NULL);

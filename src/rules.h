@@ -7,7 +7,10 @@
  *   rules_load()                  once, single-threaded; reports every
  *                                 error itself (file:line, PCRE2's message
  *                                 and offset) and returns -1
- *   rules_matcher_new()           once per thread that matches
+ *   rules_matcher_new()           once per thread that matches; the
+ *                                 first call JIT-compiles the patterns
+ *                                 (thread-safe), so a run that matches
+ *                                 nothing does not pay for it
  *   rules_keywords_find(), rules_file_applies(), rules_keywords_hit(),
  *   rules_match()                 any number of times, from any thread,
  *                                 each thread with its own matcher
