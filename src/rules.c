@@ -83,8 +83,9 @@
  * rule with the same text changes (compile options, join rules, line
  * classes), so that indexes built by an older mirrorscan rescan.
  * 2: Jinja templates have {# #} comments.
+ * 3: lines moved from one file to another are no change.
  */
-#define FINGERPRINT_VERSION "mirrorscan-rule-2"
+#define FINGERPRINT_VERSION "mirrorscan-rule-3"
 
 struct rule_regex {
 	pcre2_code *code;

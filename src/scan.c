@@ -21,6 +21,7 @@
 #include "esc.h"
 #include "index.h"
 #include "mirror.h"
+#include "moved.h"
 #include "msg.h"
 #include "prs.h"
 #include "rules.h"
@@ -111,6 +112,7 @@ enum { HIT_ADDED = 1, HIT_REMOVED = 2 };
 struct pending {
 	size_t rule;
 	struct match m;
+	uint64_t key;			/* moved_key() of its line */
 };
 
 enum { KW_CHECKED, KW_DEFERRED, KW_FAILED };
@@ -152,7 +154,9 @@ struct eval {
 	struct pending *pending;
 	size_t npending, palloc;
 	struct match *matches;
-	size_t nmatches, malloc_;
+	uint64_t *mkey;			/* per match: moved_key(), or 0 */
+	size_t nmatches, malloc_, mkey_alloc;
+	struct moved moved;		/* this commit's changed lines */
 	struct file_change *files;
 	size_t nfiles, falloc;
 	int record_files;
@@ -188,13 +192,22 @@ static const char *clip(struct arena *a, const char *s, size_t len)
 	return arena_strndup(a, s, len);
 }
 
-static void add_match(struct eval *ev, size_t r, const struct match *m)
+/* A new last match, key the moved_key() of its line (0: not a line). */
+static struct match *push_match(struct eval *ev, uint64_t key)
+{
+	ALLOC_GROW(ev->matches, ev->nmatches + 1, ev->malloc_);
+	ALLOC_GROW(ev->mkey, ev->nmatches + 1, ev->mkey_alloc);
+	ev->mkey[ev->nmatches] = key;
+	return &ev->matches[ev->nmatches++];
+}
+
+static void add_match(struct eval *ev, size_t r, const struct match *m,
+		      uint64_t key)
 {
 	if (ev->count[r] >= MATCHES_PER_RULE)
 		return;
 	ev->count[r]++;
-	ALLOC_GROW(ev->matches, ev->nmatches + 1, ev->malloc_);
-	ev->matches[ev->nmatches++] = *m;
+	*push_match(ev, key) = *m;
 }
 
 /* A path as the evidence of rule r (path-only and only-path rules). */
@@ -207,7 +220,7 @@ static void add_path_match(struct eval *ev, size_t r, const char *path)
 	m.path = path;
 	m.side = RULE_SIDE_PATH;
 	m.text = path;
-	add_match(ev, r, &m);
+	add_match(ev, r, &m, 0);
 }
 
 /* A match of rule r's regexes as a yes or no: PCRE2 giving up (a
@@ -294,7 +307,7 @@ static void add_message_match(struct eval *ev, size_t r)
 		if (!nl)
 			break;
 	}
-	add_match(ev, r, &m);
+	add_match(ev, r, &m, 0);
 	buf_release(&msg);
 }
 
@@ -710,8 +723,8 @@ static int nothing_new(struct eval *ev, struct diff_file *f, size_t i,
 /* Rule i on one changed line: a match becomes pending evidence. */
 static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 		     enum rule_side side, uint32_t lineno, const char *text,
-		     size_t len, const char *func, size_t func_len,
-		     struct line_class_memo *lm)
+		     size_t len, uint64_t key, const char *func,
+		     size_t func_len, struct line_class_memo *lm)
 {
 	const struct rule *r = &ev->sr->rules->rule[i];
 	size_t subject = len;
@@ -735,7 +748,9 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	    (r->new_match &&
 	     nothing_new(ev, f, i, side, lineno, text, subject)) ||
 	    (r->same_line && !partner_removed(ev, f, i, lineno)) ||
-	    (r->same_hunk && !hunk_removes(ev, f, i)))
+	    (r->same_hunk && !hunk_removes(ev, f, i)) ||
+	    moved_elsewhere(&ev->moved, side == RULE_SIDE_REMOVED, key,
+			    f->path))
 		return;
 	if (!deferred_keywords_hold(ev, f, i)) {
 		retire(ev, i, 0);
@@ -761,6 +776,7 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	p->m.line = lineno;
 	p->m.text = clip(ev->a, text, len);
 	p->m.side = side;
+	p->key = key;
 }
 
 static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
@@ -774,7 +790,9 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	int s = side == RULE_SIDE_REMOVED;
 	/* 0: no line keyword here, 1: some, -1: not looked for */
 	int any_kw;
+	uint64_t key = moved_key(text, len);
 
+	moved_add(&ev->moved, s, key, f->path);
 	if (ev->nline_class_rules)
 		check_only_lines(ev, f, side, lineno, &lm);
 	if (!ev->line_kw[s] && !ev->every_line[s])
@@ -803,7 +821,7 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 			size_t i = w * 64 + (size_t)__builtin_ctzll(ev->cand[w]);
 
 			ev->cand[w] &= ev->cand[w] - 1;
-			try_rule(ev, f, i, side, lineno, text, len, func,
+			try_rule(ev, f, i, side, lineno, text, len, key, func,
 				 func_len, &lm);
 		}
 	return 0;
@@ -821,7 +839,8 @@ static int on_file_done(struct diff_file *f, void *payload)
 
 		if ((!r->added || (ev->hits[i] & HIT_ADDED)) &&
 		    (!r->removed || (ev->hits[i] & HIT_REMOVED)))
-			add_match(ev, i, &ev->pending[k].m);
+			add_match(ev, i, &ev->pending[k].m,
+				  ev->pending[k].key);
 	}
 	ev->npending = 0;
 	ev->nfile_rules = 0;
@@ -926,6 +945,7 @@ static void eval_init(struct eval *ev, struct scan_repo *sr,
 	ev->file_rules = xcalloc(nr + 1, sizeof(*ev->file_rules));
 	ev->line_class_rules = xcalloc(nr + 1,
 				       sizeof(*ev->line_class_rules));
+	moved_init(&ev->moved);
 }
 
 static void eval_release(struct eval *ev)
@@ -956,6 +976,8 @@ static void eval_release(struct eval *ev)
 	free(ev->line_class_rules);
 	free(ev->pending);
 	free(ev->matches);
+	free(ev->mkey);
+	moved_release(&ev->moved);
 	free(ev->files);
 }
 
@@ -966,8 +988,10 @@ static void drop_matches(struct eval *ev, size_t i)
 	size_t k, out = 0;
 
 	for (k = 0; k < ev->nmatches; k++)
-		if (ev->matches[k].rule != id)
+		if (ev->matches[k].rule != id) {
+			ev->mkey[out] = ev->mkey[k];
 			ev->matches[out++] = ev->matches[k];
+		}
 	ev->nmatches = out;
 	ev->count[i] = 0;
 }
@@ -1078,7 +1102,8 @@ static void part_merge(struct eval *ev, struct part *p)
 	for (k = 0; k < p->ev.nmatches; k++)
 		for (i = 0; i < rules->nrules; i++)
 			if (rules->rule[i].id == p->ev.matches[k].rule) {
-				add_match(ev, i, &p->ev.matches[k]);
+				add_match(ev, i, &p->ev.matches[k],
+					  p->ev.mkey[k]);
 				break;
 			}
 	for (i = 0; i < rules->nrules; i++)
@@ -1086,6 +1111,7 @@ static void part_merge(struct eval *ev, struct part *p)
 	if (!ev->nchanged)
 		ev->first_path = p->ev.first_path;
 	ev->nchanged += p->ev.nchanged;
+	moved_merge(&ev->moved, &p->ev.moved);
 	arena_adopt(ev->a, &p->a);
 }
 
@@ -1341,10 +1367,8 @@ static int memo_take(struct eval *ev, const struct diff_changes *cs,
 	ev->nmatches = 0;
 	for (k = 0; k < n; k++) {
 		size_t i = get_u32(&p);
-		struct match *m;
+		struct match *m = push_match(ev, 0);
 
-		ALLOC_GROW(ev->matches, ev->nmatches + 1, ev->malloc_);
-		m = &ev->matches[ev->nmatches++];
 		m->rule = rules->rule[i].id;
 		m->tags = ev->sr->rule_tags[i];
 		m->path = get_path(&p, cs, a);
@@ -1354,6 +1378,87 @@ static int memo_take(struct eval *ev, const struct diff_changes *cs,
 	}
 	buf_release(&b);
 	return 1;
+}
+
+/* Is match k a line the commit moved from one file to another? */
+static int match_moved(const struct eval *ev, size_t k)
+{
+	const struct match *m = &ev->matches[k];
+
+	return (m->side == RULE_SIDE_ADDED || m->side == RULE_SIDE_REMOVED) &&
+	       moved_elsewhere(&ev->moved, m->side == RULE_SIDE_REMOVED,
+			       ev->mkey[k], m->path);
+}
+
+/* Does rule i keep a match of the other side than match k's in its file? */
+static int partner_kept(const struct eval *ev, size_t k)
+{
+	const struct match *m = &ev->matches[k];
+	size_t j;
+
+	for (j = 0; j < ev->nmatches; j++)
+		if (ev->matches[j].rule == m->rule &&
+		    ev->matches[j].path == m->path &&
+		    ev->matches[j].side != m->side)
+			return 1;
+	return 0;
+}
+
+/* Keeps the matches not marked in gone, and the counts true. */
+static void keep_matches(struct eval *ev, const unsigned char *gone)
+{
+	const struct rules *rules = ev->sr->rules;
+	size_t k, out = 0;
+
+	for (k = 0; k < ev->nmatches; k++) {
+		if (gone[k]) {
+			ev->count[rule_index(rules, ev->matches[k].rule)]--;
+			continue;
+		}
+		ev->mkey[out] = ev->mkey[k];
+		ev->matches[out++] = ev->matches[k];
+	}
+	ev->nmatches = out;
+}
+
+/*
+ * A line the commit moved from one file to another is no change (lines
+ * whose other half came first were never taken, see try_rule()): its
+ * match goes.  A rule that needs both "added" and "removed" lines of a
+ * file then loses the side left alone in a file where it lost a match.
+ */
+static void drop_moved(struct eval *ev)
+{
+	const struct rules *rules = ev->sr->rules;
+	unsigned char *lost = NULL, *gone = NULL;
+	size_t k, i;
+
+	for (k = 0; k < ev->nmatches; k++) {
+		if (!match_moved(ev, k))
+			continue;
+		if (!lost) {
+			lost = xcalloc(rules->nrules + 1, 1);
+			gone = xcalloc(ev->nmatches, 1);
+		}
+		lost[rule_index(rules, ev->matches[k].rule)] = 1;
+		gone[k] = 1;
+	}
+	if (!lost)
+		return;
+	keep_matches(ev, gone);
+	memset(gone, 0, ev->nmatches);
+	for (k = 0; k < ev->nmatches; k++) {
+		const struct rule *r;
+
+		i = rule_index(rules, ev->matches[k].rule);
+		r = &rules->rule[i];
+		gone[k] = lost[i] && r->added && r->removed &&
+			  !r->same_line && !r->same_hunk &&
+			  !partner_kept(ev, k);
+	}
+	keep_matches(ev, gone);
+	free(lost);
+	free(gone);
 }
 
 /* Diffs the commit of job j, its files split between threads when there
@@ -1374,11 +1479,13 @@ static int diff_job(struct worker *w, const struct job *j, struct arena *a,
 	memo_key(&w->ev, &cs, key);
 	if (memo_take(&w->ev, &cs, key, a))
 		goto out;
+	moved_reset(&w->ev.moved);
 	if (cs.n >= SPLIT_MIN && nparts > 1)
 		ret = visit_split(w, j->oid, &cs, v, nparts);
 	else
 		ret = diff_visit_changes(&w->m, j->oid, &cs, 0, cs.n, &dopts,
 					 v);
+	drop_moved(&w->ev);
 	if (!ret)
 		memo_keep(&w->ev, &cs, key);
 out:

@@ -1,0 +1,179 @@
+/*
+ * moved.c: a commit's changed lines by side, in two open-addressing hash
+ * tables of 64-bit keys (see moved.h).
+ */
+#include "config.h"
+#include "moved.h"
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* the file of a key that more than one file holds */
+static const char many_files;
+
+#define MOVED_MIN_CAP 1024
+/* a table of this many slots is freed by moved_reset() unless the last
+ * commit nearly needed it */
+#define MOVED_KEEP_CAP 16384
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t moved_key(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	uint64_t h, w;
+	size_t i;
+
+	while (len && is_blank((char)*p)) {
+		p++;
+		len--;
+	}
+	while (len && is_blank((char)p[len - 1]))
+		len--;
+	if (!len)
+		return 0;
+	h = UINT64_C(0x9e3779b97f4a7c15) ^ len;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, p + i, len - i);
+		h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+	}
+	h = mix(h);
+	return h ? h : 1;
+}
+
+void moved_init(struct moved *mv)
+{
+	memset(mv, 0, sizeof(*mv));
+}
+
+static void side_release(struct moved_side *s)
+{
+	free(s->key);
+	free(s->file);
+	memset(s, 0, sizeof(*s));
+}
+
+void moved_release(struct moved *mv)
+{
+	side_release(&mv->side[0]);
+	side_release(&mv->side[1]);
+}
+
+void moved_reset(struct moved *mv)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct moved_side *s = &mv->side[k];
+
+		if (s->cap > MOVED_KEEP_CAP && s->n < s->cap / 8) {
+			side_release(s);
+		} else if (s->n) {
+			memset(s->key, 0, s->cap * sizeof(*s->key));
+			s->n = 0;
+		}
+	}
+}
+
+/* The slot of key in s: where it is, or the empty one it would take. */
+static size_t slot(const struct moved_side *s, uint64_t key)
+{
+	size_t i = (size_t)key & (s->cap - 1);
+
+	while (s->key[i] && s->key[i] != key)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static void put(struct moved_side *s, uint64_t key, const void *file);
+
+static void grow(struct moved_side *s)
+{
+	struct moved_side old = *s;
+	size_t i;
+
+	s->cap = old.cap ? old.cap * 2 : MOVED_MIN_CAP;
+	s->key = xcalloc(s->cap, sizeof(*s->key));
+	s->file = xcalloc(s->cap, sizeof(*s->file));
+	s->n = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.key[i])
+			put(s, old.key[i], old.file[i]);
+	free(old.key);
+	free(old.file);
+}
+
+static void put(struct moved_side *s, uint64_t key, const void *file)
+{
+	size_t i;
+
+	if (!s->cap)
+		grow(s);
+	i = slot(s, key);
+	if (s->key[i]) {
+		if (s->file[i] != file)
+			s->file[i] = &many_files;
+		return;
+	}
+	if (s->n >= MOVED_MAX_LINES)
+		return;
+	if (2 * (s->n + 1) > s->cap) {
+		grow(s);
+		i = slot(s, key);
+	}
+	s->key[i] = key;
+	s->file[i] = file;
+	s->n++;
+}
+
+void moved_add(struct moved *mv, int removed, uint64_t key, const void *file)
+{
+	if (key)
+		put(&mv->side[removed != 0], key, file);
+}
+
+int moved_elsewhere(const struct moved *mv, int removed, uint64_t key,
+		    const void *file)
+{
+	const struct moved_side *s = &mv->side[removed == 0];
+	size_t i;
+
+	if (!key || !s->n)
+		return 0;
+	i = slot(s, key);
+	return s->key[i] && s->file[i] != file;
+}
+
+void moved_merge(struct moved *into, const struct moved *from)
+{
+	int k;
+	size_t i;
+
+	for (k = 0; k < 2; k++) {
+		const struct moved_side *s = &from->side[k];
+
+		for (i = 0; i < s->cap; i++)
+			if (s->key[i])
+				put(&into->side[k], s->key[i], s->file[i]);
+	}
+}
