@@ -68,8 +68,7 @@ void moved_init(struct moved *mv)
 
 static void side_release(struct moved_side *s)
 {
-	free(s->key);
-	free(s->file);
+	free(s->slot);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -89,20 +88,20 @@ void moved_reset(struct moved *mv)
 		if (s->cap > MOVED_KEEP_CAP && s->n < s->cap / 8) {
 			side_release(s);
 		} else if (s->n) {
-			memset(s->key, 0, s->cap * sizeof(*s->key));
+			memset(s->slot, 0, s->cap * sizeof(*s->slot));
 			s->n = 0;
 		}
 	}
 }
 
 /* The slot of key in s: where it is, or the empty one it would take. */
-static size_t slot(const struct moved_side *s, uint64_t key)
+static struct moved_slot *find(const struct moved_side *s, uint64_t key)
 {
 	size_t i = (size_t)key & (s->cap - 1);
 
-	while (s->key[i] && s->key[i] != key)
+	while (s->slot[i].key && s->slot[i].key != key)
 		i = (i + 1) & (s->cap - 1);
-	return i;
+	return &s->slot[i];
 }
 
 static void put(struct moved_side *s, uint64_t key, const void *file);
@@ -113,37 +112,32 @@ static void grow(struct moved_side *s)
 	size_t i;
 
 	s->cap = old.cap ? old.cap * 2 : MOVED_MIN_CAP;
-	s->key = xcalloc(s->cap, sizeof(*s->key));
-	s->file = xcalloc(s->cap, sizeof(*s->file));
+	s->slot = xcalloc(s->cap, sizeof(*s->slot));
 	s->n = 0;
 	for (i = 0; i < old.cap; i++)
-		if (old.key[i])
-			put(s, old.key[i], old.file[i]);
-	free(old.key);
-	free(old.file);
+		if (old.slot[i].key)
+			put(s, old.slot[i].key, old.slot[i].file);
+	free(old.slot);
 }
 
+/* A full side takes no more keys, and no longer notes a second file for
+ * the ones it has: a line is then moved less often, never more. */
 static void put(struct moved_side *s, uint64_t key, const void *file)
 {
-	size_t i;
+	struct moved_slot *sl;
 
-	if (!s->cap)
-		grow(s);
-	i = slot(s, key);
-	if (s->key[i]) {
-		if (s->file[i] != file)
-			s->file[i] = &many_files;
-		return;
-	}
 	if (s->n >= MOVED_MAX_LINES)
 		return;
-	if (2 * (s->n + 1) > s->cap) {
+	if (2 * (s->n + 1) > s->cap)
 		grow(s);
-		i = slot(s, key);
+	sl = find(s, key);
+	if (!sl->key) {
+		sl->key = key;
+		sl->file = file;
+		s->n++;
+	} else if (sl->file != file) {
+		sl->file = &many_files;
 	}
-	s->key[i] = key;
-	s->file[i] = file;
-	s->n++;
 }
 
 void moved_add(struct moved *mv, int removed, uint64_t key, const void *file)
@@ -156,12 +150,12 @@ int moved_elsewhere(const struct moved *mv, int removed, uint64_t key,
 		    const void *file)
 {
 	const struct moved_side *s = &mv->side[removed == 0];
-	size_t i;
+	const struct moved_slot *sl;
 
 	if (!key || !s->n)
 		return 0;
-	i = slot(s, key);
-	return s->key[i] && s->file[i] != file;
+	sl = find(s, key);
+	return sl->key && sl->file != file;
 }
 
 void moved_merge(struct moved *into, const struct moved *from)
@@ -173,7 +167,8 @@ void moved_merge(struct moved *into, const struct moved *from)
 		const struct moved_side *s = &from->side[k];
 
 		for (i = 0; i < s->cap; i++)
-			if (s->key[i])
-				put(&into->side[k], s->key[i], s->file[i]);
+			if (s->slot[i].key)
+				put(&into->side[k], s->slot[i].key,
+				    s->slot[i].file);
 	}
 }

@@ -20,9 +20,13 @@
 
 #define MOVED_MAX_LINES 65536
 
+struct moved_slot {
+	uint64_t key;		/* 0: empty */
+	const void *file;	/* the file that holds the key, or "many" */
+};
+
 struct moved_side {
-	uint64_t *key;		/* 0: empty slot */
-	const void **file;	/* the file that holds the key, or "many" */
+	struct moved_slot *slot;
 	size_t cap, n;		/* cap a power of 2, or 0 */
 };
 
@@ -37,6 +41,12 @@ void moved_init(struct moved *mv);
 /* Forgets the lines (of the last commit); keeps small tables. */
 void moved_reset(struct moved *mv);
 void moved_release(struct moved *mv);
+
+/* Does side removed (0 or 1) take no more lines? */
+static inline int moved_full(const struct moved *mv, int removed)
+{
+	return mv->side[removed != 0].n >= MOVED_MAX_LINES;
+}
 
 /* A line of side removed (0 or 1), key from moved_key(), of file (any
  * pointer that is the same for the lines of one file change). */

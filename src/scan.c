@@ -723,13 +723,14 @@ static int nothing_new(struct eval *ev, struct diff_file *f, size_t i,
 /* Rule i on one changed line: a match becomes pending evidence. */
 static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 		     enum rule_side side, uint32_t lineno, const char *text,
-		     size_t len, uint64_t key, const char *func,
-		     size_t func_len, struct line_class_memo *lm)
+		     size_t len, const char *func, size_t func_len,
+		     struct line_class_memo *lm)
 {
 	const struct rule *r = &ev->sr->rules->rule[i];
 	size_t subject = len;
 	struct pending *p;
 	unsigned char bit;
+	uint64_t key;
 
 	bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
 	/* enough evidence for this rule, and this side has hit: the
@@ -748,8 +749,10 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	    (r->new_match &&
 	     nothing_new(ev, f, i, side, lineno, text, subject)) ||
 	    (r->same_line && !partner_removed(ev, f, i, lineno)) ||
-	    (r->same_hunk && !hunk_removes(ev, f, i)) ||
-	    moved_elsewhere(&ev->moved, side == RULE_SIDE_REMOVED, key,
+	    (r->same_hunk && !hunk_removes(ev, f, i)))
+		return;
+	key = moved_key(text, len);
+	if (moved_elsewhere(&ev->moved, side == RULE_SIDE_REMOVED, key,
 			    f->path))
 		return;
 	if (!deferred_keywords_hold(ev, f, i)) {
@@ -790,9 +793,9 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 	int s = side == RULE_SIDE_REMOVED;
 	/* 0: no line keyword here, 1: some, -1: not looked for */
 	int any_kw;
-	uint64_t key = moved_key(text, len);
 
-	moved_add(&ev->moved, s, key, f->path);
+	if (!moved_full(&ev->moved, s))
+		moved_add(&ev->moved, s, moved_key(text, len), f->path);
 	if (ev->nline_class_rules)
 		check_only_lines(ev, f, side, lineno, &lm);
 	if (!ev->line_kw[s] && !ev->every_line[s])
@@ -821,7 +824,7 @@ static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
 			size_t i = w * 64 + (size_t)__builtin_ctzll(ev->cand[w]);
 
 			ev->cand[w] &= ev->cand[w] - 1;
-			try_rule(ev, f, i, side, lineno, text, len, key, func,
+			try_rule(ev, f, i, side, lineno, text, len, func,
 				 func_len, &lm);
 		}
 	return 0;
