@@ -212,6 +212,7 @@ enum field {
 	F_RULE,
 	F_SAME_LINE,
 	F_SAME_HUNK,
+	F_SCOPE,
 	F_STATUS,
 	F_TAGS,
 	F__COUNT
@@ -248,6 +249,7 @@ static const struct field_info {
 	[F_RULE] = { "rule", JOIN_WORDS, 0, 1 },
 	[F_SAME_LINE] = { "same-line", JOIN_WORDS, 0, 1 },
 	[F_SAME_HUNK] = { "same-hunk", JOIN_WORDS, 0, 1 },
+	[F_SCOPE] = { "scope", JOIN_RAW, 0, 1 },
 	[F_STATUS] = { "status", JOIN_WORDS, 0, 1 },
 	[F_TAGS] = { "tags", JOIN_WORDS, 0, 1 },
 };
@@ -494,6 +496,7 @@ static void rule_clear(struct rule *ru, struct rule_priv *pv)
 	regex_free(ru->exclude_path);
 	regex_free(ru->only_path);
 	regex_free(ru->function);
+	regex_free(ru->scope);
 	regex_free(ru->exclude_line);
 	free(ru->keywords);
 	free(ru->line_keywords);
@@ -801,6 +804,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		case F_FUNCTION:
 			ru.function = regex_compile(ld, file, e, id);
 			break;
+		case F_SCOPE:
+			ru.scope = regex_compile(ld, file, e, id);
+			break;
 		case F_EXCLUDE_LINE:
 			ru.exclude_line = regex_compile(ld, file, e, id);
 			break;
@@ -856,6 +862,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		if (first[F_FUNCTION] && !first[F_ADDED] && !first[F_REMOVED])
 			stanza_error(ld, file, first[F_FUNCTION]->line, id,
 				     "'function' needs 'added' or 'removed'");
+		if (first[F_SCOPE] && !first[F_ADDED] && !first[F_REMOVED])
+			stanza_error(ld, file, first[F_SCOPE]->line, id,
+				     "'scope' needs 'added' or 'removed'");
 	}
 
 	if (id) {
@@ -2049,6 +2058,7 @@ static void jit_once(const struct rules *r)
 		jit_compile(ru->exclude_path);
 		jit_compile(ru->only_path);
 		jit_compile(ru->function);
+		jit_compile(ru->scope);
 		jit_compile(ru->exclude_line);
 	}
 	t->jitted = 1;
@@ -2201,6 +2211,15 @@ int rules_match_function(struct rules_matcher *m, size_t i,
 	if (!func)
 		return 0;
 	return matcher_run(m, m->r->rule[i].function, func, len, 0);
+}
+
+int rules_match_scope(struct rules_matcher *m, size_t i, const char *header,
+		      size_t len)
+{
+	m->err[0] = '\0';
+	if (i >= m->r->nrules || !m->r->rule[i].scope)
+		return 1;
+	return matcher_run(m, m->r->rule[i].scope, header, len, 0);
 }
 
 int rules_match_head(struct rules_matcher *m, size_t i, enum rule_side side,

@@ -59,6 +59,10 @@ struct rule {
 	 * it sits in (its hunk's function line, as git shows it after "@@")
 	 * matches */
 	struct rule_regex *function;
+	/* "scope": an added or removed line counts only when a block that
+	 * holds it opens with a line it matches (the lines above it with
+	 * less indentation, up to one without any) */
+	struct rule_regex *scope;
 	/* "exclude-line": an added or removed line that matches it does not
 	 * count (tried only on lines "added"/"removed" matched) */
 	struct rule_regex *exclude_line;
@@ -229,6 +233,11 @@ int rules_match_exclude_line(struct rules_matcher *m, size_t i,
  * rule has no "function", 0 when not, -1 as for rules_match(). */
 int rules_match_function(struct rules_matcher *m, size_t i,
 			 const char *func, size_t len);
+/* Rule i's "scope" regex against the first line of a block (header, len
+ * bytes): 1 when it matches or the rule has no "scope", 0 when not, -1 as
+ * for rules_match(). */
+int rules_match_scope(struct rules_matcher *m, size_t i, const char *header,
+		      size_t len);
 const char *rules_matcher_error(const struct rules_matcher *m);
 
 /*

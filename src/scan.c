@@ -173,6 +173,20 @@ struct eval {
 	/* "function", per rule: the verdict on the function line last
 	 * asked about (a hunk's lines mostly share one) */
 	struct func_memo *func_memo;
+	/* "scope", per side, for the file change file_seq (0: none yet):
+	 * where each line of its contents starts, and the line that opens
+	 * the block it sits in (UINT32_MAX: none) */
+	struct line_blocks {
+		uint64_t file_seq;
+		size_t *start, n, alloc;
+		uint32_t *opener;
+		size_t oalloc;
+		struct block_stack {
+			long indent;
+			uint32_t line;
+		} *stack;
+		size_t salloc;
+	} blocks[2];
 	/* per rule, this file: KW_DEFERRED when its keywords are checked
 	 * only once a line matches (the file is diffed anyway), KW_FAILED
 	 * when they were and the file holds none */
@@ -548,6 +562,106 @@ static int function_ok(struct eval *ev, size_t i, const char *func,
 	return fm->verdict;
 }
 
+/* How many lines above a line "scope" reads at most. */
+#define SCOPE_MAX_LINES 4000
+
+/* The indentation of a line (a tab to the next multiple of 8), or -1 when
+ * it is blank. */
+static long indentation(const char *p, const char *end)
+{
+	long col = 0;
+
+	for (; p < end; p++) {
+		if (*p == ' ')
+			col++;
+		else if (*p == '\t')
+			col = (col / 8 + 1) * 8;
+		else if (*p != '\r' && *p != '\f' && *p != '\v')
+			return *p == '\n' ? -1 : col;
+	}
+	return -1;
+}
+
+/*
+ * The lines of one side of f, found once per file change: where each
+ * starts, and the block each sits in (the nearest line above it indented
+ * less, blank lines aside), read in one pass with a stack of the lines
+ * that may still open a block.
+ */
+static const struct line_blocks *line_blocks(struct eval *ev,
+					     const struct diff_file *f,
+					     int removed)
+{
+	struct line_blocks *lb = &ev->blocks[removed];
+	const char *data = removed ? f->old_data : f->new_data;
+	size_t len = removed ? f->old_len : f->new_len, at = 0, depth = 0;
+
+	if (lb->file_seq == ev->file_seq)
+		return lb;
+	lb->file_seq = ev->file_seq;
+	lb->n = 0;
+	while (data && at < len) {
+		const char *nl = memchr(data + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - data) + 1 : len;
+		long in = indentation(data + at, data + end);
+
+		ALLOC_GROW(lb->start, lb->n + 2, lb->alloc);
+		ALLOC_GROW(lb->opener, lb->n + 1, lb->oalloc);
+		ALLOC_GROW(lb->stack, depth + 1, lb->salloc);
+		lb->start[lb->n] = at;
+		lb->opener[lb->n] = UINT32_MAX;
+		if (in >= 0) {
+			while (depth && lb->stack[depth - 1].indent >= in)
+				depth--;
+			if (depth)
+				lb->opener[lb->n] = lb->stack[depth - 1].line;
+			lb->stack[depth].indent = in;
+			lb->stack[depth++].line = (uint32_t)lb->n;
+		}
+		lb->n++;
+		at = end;
+	}
+	ALLOC_GROW(lb->start, lb->n + 1, lb->alloc);
+	lb->start[lb->n] = len;
+	return lb;
+}
+
+/*
+ * "scope": does a block that holds line lineno (of the new file for an
+ * added line, the old one for a removed line) open with a line rule i's
+ * "scope" matches?  The blocks are read from indentation (line_blocks()),
+ * up to a line without indentation or SCOPE_MAX_LINES lines up.
+ */
+static int scope_ok(struct eval *ev, struct diff_file *f, size_t i,
+		    enum rule_side side, uint32_t lineno)
+{
+	int removed = side == RULE_SIDE_REMOVED;
+	const char *data = removed ? f->old_data : f->new_data;
+	const struct line_blocks *lb;
+	uint32_t k;
+
+	if (!data)
+		return 0;
+	lb = line_blocks(ev, f, removed);
+	if (!lineno || lineno > lb->n)
+		return 0;
+	for (k = lb->opener[lineno - 1];
+	     k != UINT32_MAX && lineno - 1 - k <= SCOPE_MAX_LINES;
+	     k = lb->opener[k]) {
+		const char *p = data + lb->start[k];
+		size_t len = lb->start[k + 1] - lb->start[k];
+
+		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+			len--;
+		if (matched_or_warn(ev, i,
+			rules_match_scope(ev->rm, i, p,
+					  len < LINE_MATCH_MAX ? len
+							       : LINE_MATCH_MAX)))
+			return 1;
+	}
+	return 0;
+}
+
 /* The class of a line (lineclass.h), found when first needed. */
 struct line_class_memo {
 	unsigned cls;		/* 0: not known yet */
@@ -749,7 +863,8 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	    (r->new_match &&
 	     nothing_new(ev, f, i, side, lineno, text, subject)) ||
 	    (r->same_line && !partner_removed(ev, f, i, lineno)) ||
-	    (r->same_hunk && !hunk_removes(ev, f, i)))
+	    (r->same_hunk && !hunk_removes(ev, f, i)) ||
+	    (r->scope && !scope_ok(ev, f, i, side, lineno)))
 		return;
 	key = moved_key(text, len);
 	if (moved_elsewhere(&ev->moved, side == RULE_SIDE_REMOVED, key,
@@ -967,6 +1082,11 @@ static void eval_release(struct eval *ev)
 		for (i = 0; i <= ev->sr->rules->nrules; i++)
 			free(ev->func_memo[i].func);
 	free(ev->func_memo);
+	for (i = 0; i < 2; i++) {
+		free(ev->blocks[i].start);
+		free(ev->blocks[i].opener);
+		free(ev->blocks[i].stack);
+	}
 	free(ev->kw_state);
 	free(ev->live[0]);
 	free(ev->live[1]);
