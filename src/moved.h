@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MOVED_MAX_LINES 65536
+#define MOVED_MAX_LINES 16384
 
 struct moved_slot {
 	uint64_t key;		/* 0: empty */

@@ -171,10 +171,10 @@ moved_past () {
 
 test_expect_success 'past the lines a commit keeps, a moved line is a change' '
 	echo - >expect &&
-	moved_past 60000 >actual &&
+	moved_past 15000 >actual &&
 	test_cmp expect actual &&
 	echo kernel/int-overflow >expect &&
-	moved_past 70000 >actual &&
+	moved_past 20000 >actual &&
 	test_cmp expect actual
 '
 
