@@ -1513,7 +1513,7 @@ static int match_moved(const struct eval *ev, size_t k)
 			       ev->mkey[k], m->path);
 }
 
-/* Does rule i keep a match of the other side than match k's in its file? */
+/* Is there a match of match k's rule, in its file, of the other side? */
 static int partner_kept(const struct eval *ev, size_t k)
 {
 	const struct match *m = &ev->matches[k];
