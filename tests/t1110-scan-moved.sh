@@ -123,23 +123,24 @@ test_expect_success 'a rule of added and removed lines needs both, unmoved, in a
 	test_cmp expect actual
 '
 
+# gen_kernels NAME: w/gen/f0000.cu to f1199.cu, each declaring NAME and
+# its number.
+gen_kernels () {
+	i=0 &&
+	while test $i -lt 1200; do
+		n=$(printf "%04d" $i) &&
+		echo "int $1$n;" >w/gen/f$n.cu &&
+		i=$((i + 1)) || return 1
+	done
+}
+
 test_expect_success 'a move between the parts of a commit of many files' '
 	make_repo w &&
 	mkdir w/gen &&
-	i=0 &&
-	while test $i -lt 1200; do
-		n=$(printf "%04d" $i) &&
-		echo "int v$n;" >w/gen/f$n.cu &&
-		i=$((i + 1)) || return 1
-	done &&
+	gen_kernels v &&
 	echo "off = static_cast<index_t>(i) * n;" >>w/gen/f0003.cu &&
 	git -C w add . && git_commit -C w "Add generated kernels" &&
-	i=0 &&
-	while test $i -lt 1200; do
-		n=$(printf "%04d" $i) &&
-		echo "int u$n;" >w/gen/f$n.cu &&
-		i=$((i + 1)) || return 1
-	done &&
+	gen_kernels u &&
 	echo "off = static_cast<index_t>(i) * n;" >>w/gen/f1100.cu &&
 	git -C w add . && git_commit -C w "Regenerate, the widening in f1100" &&
 	for j in 1 2; do
