@@ -204,6 +204,7 @@ enum field {
 	F_LINE_KEYWORDS,
 	F_LINES,
 	F_MESSAGE,
+	F_MIN_LINES,
 	F_NEW_MATCH,
 	F_ONLY_LINES,
 	F_ONLY_PATH,
@@ -241,6 +242,7 @@ static const struct field_info {
 	[F_LINE_KEYWORDS] = { "line-keywords", JOIN_WORDS, 0, 1 },
 	[F_LINES] = { "lines", JOIN_WORDS, 0, 1 },
 	[F_MESSAGE] = { "message", JOIN_RAW, 0, 1 },
+	[F_MIN_LINES] = { "min-lines", JOIN_WORDS, 0, 1 },
 	[F_NEW_MATCH] = { "new-match", JOIN_WORDS, 0, 1 },
 	[F_ONLY_LINES] = { "only-lines", JOIN_WORDS, 0, 1 },
 	[F_ONLY_PATH] = { "only-path", JOIN_RAW, 0, 1 },
@@ -673,6 +675,43 @@ static void rule_fingerprint(struct rule *ru, struct entry *const *first)
 	hex64(ru->fingerprint, h);
 }
 
+/* A count of "min-lines": 1 to max, in decimal; 0 when it is not one. */
+static unsigned parse_count(const char *w, unsigned max)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	for (p = w; *p; p++) {
+		if (*p < '0' || *p > '9' || p - w >= 9)
+			return 0;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	return p > w && v <= max ? (unsigned)v : 0;
+}
+
+/* "min-lines: N per M" (the value has single spaces, see JOIN_WORDS). */
+static void parse_min_lines(struct loader *ld, const char *file,
+			    const struct entry *e, const char *id,
+			    struct rule *ru)
+{
+	char *v = xstrndup(e->val.ptr, e->val.len);
+	char *per = strstr(v, " per "), *m;
+
+	if (per) {
+		*per = '\0';
+		m = per + 5;
+		ru->min_lines = parse_count(v, RULE_MAX_MATCHES);
+		ru->min_lines_per = parse_count(m, 100000000);
+	}
+	if (!per || !ru->min_lines || !ru->min_lines_per) {
+		ru->min_lines = ru->min_lines_per = 0;
+		stanza_error(ld, file, e->line, id,
+			     "bad min-lines '%s' (expected 'N per M', N from 1 to %d, M from 1)",
+			     e->val.ptr, RULE_MAX_MATCHES);
+	}
+	free(v);
+}
+
 static void stanza_finish(struct loader *ld, struct stanza *st,
 			  const char *file)
 {
@@ -772,6 +811,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 					     "bad %s '%s' (expected yes or no)",
 					     fi->name, e->val.ptr);
 			break;
+		case F_MIN_LINES:
+			parse_min_lines(ld, file, e, id, &ru);
+			break;
 		case F_LINES:
 			wc.classes = &ru.lines;
 			split_words(e->val.ptr, class_word, &wc);
@@ -862,6 +904,10 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		if (first[F_FUNCTION] && !first[F_ADDED] && !first[F_REMOVED])
 			stanza_error(ld, file, first[F_FUNCTION]->line, id,
 				     "'function' needs 'added' or 'removed'");
+		if (first[F_MIN_LINES] && !first[F_ADDED] &&
+		    !first[F_REMOVED])
+			stanza_error(ld, file, first[F_MIN_LINES]->line, id,
+				     "'min-lines' needs 'added' or 'removed'");
 		if (first[F_SCOPE] && !first[F_ADDED] && !first[F_REMOVED])
 			stanza_error(ld, file, first[F_SCOPE]->line, id,
 				     "'scope' needs 'added' or 'removed'");

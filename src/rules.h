@@ -25,6 +25,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Evidence kept per rule and commit: a scan keeps no more matches, and
+ * "min-lines" asks for no more. */
+#define RULE_MAX_MATCHES 16
+
 /* Where a match was found; the names are the JSON contract's "side". */
 enum rule_side {
 	RULE_SIDE_ADDED,
@@ -85,6 +89,10 @@ struct rule {
 	/* "same-hunk: yes": an added line counts only when its hunk also
 	 * removes a line that "removed" matches (the code it rewrote) */
 	int same_hunk;
+	/* "min-lines: N per M": in a commit that changes L lines (added
+	 * plus removed, all files), the rule's matches count only when there
+	 * are at least min(N, 1 + L / M) of them; 0 = no such condition */
+	unsigned min_lines, min_lines_per;
 	size_t *keywords;	/* indices into rules->keywords */
 	size_t nkeywords;
 	/* "line-keywords": a line is matched against added/removed only

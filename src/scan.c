@@ -44,7 +44,7 @@
  * pack, twice that in slots at most (28 MiB); flashinfer has 55k. */
 #define BLOBKW_MAX ((size_t)1 << 18)
 /* Evidence kept per rule and commit; tags need only one. */
-#define MATCHES_PER_RULE 16
+#define MATCHES_PER_RULE RULE_MAX_MATCHES
 /* Regexes see at most this much of a line: longer lines are generated or
  * minified data, and some patterns cost the square of a line's length. */
 #define LINE_MATCH_MAX 4096
@@ -165,6 +165,8 @@ struct eval {
 	unsigned char *only_fail;
 	size_t *line_class_rules, nline_class_rules;	/* only-lines, this file */
 	size_t nchanged;		/* file changes seen, this commit */
+	uint64_t nlines;		/* their changed lines, counted */
+	int count_lines;		/* a live rule has "min-lines" */
 	uint64_t file_seq;		/* file changes read, never reset */
 	/* "same-hunk", per rule: the hunk last asked about (file_seq and
 	 * hunk number) and whether it removes a line "removed" takes */
@@ -344,7 +346,7 @@ static int on_need(struct diff_file *f, void *payload)
 	const struct rules *rules = ev->sr->rules;
 	size_t i;
 
-	if (ev->record_files)
+	if (ev->record_files || ev->count_lines)
 		return 1;	/* line counts of every file */
 	for (i = 0; i < rules->nrules; i++)
 		if (only_lines_pending(ev, i, f))
@@ -962,6 +964,7 @@ static int on_file_done(struct diff_file *f, void *payload)
 	}
 	ev->npending = 0;
 	ev->nfile_rules = 0;
+	ev->nlines += (uint64_t)f->added + f->removed;
 	/* a file change with no changed line (a rename, a mode) is not
 	 * made of the lines "only-lines" asks for */
 	for (k = 0; k < ev->nline_class_rules; k++)
@@ -1205,6 +1208,7 @@ static void part_init(struct part *p, struct worker *w,
 	p->ev.hex = w->ev.hex;
 	p->ev.active = w->ev.active;
 	p->ev.record_files = w->ev.record_files;
+	p->ev.count_lines = w->ev.count_lines;
 	memcpy(p->ev.msg_ok, w->ev.msg_ok, sr->rules->nrules);
 }
 
@@ -1234,6 +1238,7 @@ static void part_merge(struct eval *ev, struct part *p)
 	if (!ev->nchanged)
 		ev->first_path = p->ev.first_path;
 	ev->nchanged += p->ev.nchanged;
+	ev->nlines += p->ev.nlines;
 	moved_merge(&ev->moved, &p->ev.moved);
 	arena_adopt(ev->a, &p->a);
 }
@@ -1584,6 +1589,40 @@ static void drop_moved(struct eval *ev)
 	free(gone);
 }
 
+/*
+ * "min-lines": a rule whose lines are too few for the size of the commit
+ * (a single line that names FP8 in a 600-line refactoring) loses them.
+ * Runs on the commit's final matches, moved lines gone.
+ */
+static void apply_min_lines(struct eval *ev)
+{
+	const struct rules *rules = ev->sr->rules;
+	unsigned char *gone = NULL;
+	size_t k, i;
+
+	for (i = 0; i < rules->nrules; i++) {
+		const struct rule *r = &rules->rule[i];
+		uint64_t need;
+
+		if (!r->min_lines || !ev->count[i])
+			continue;
+		need = 1 + ev->nlines / r->min_lines_per;
+		if (need > r->min_lines)
+			need = r->min_lines;
+		if (ev->count[i] >= need)
+			continue;
+		if (!gone)
+			gone = xcalloc(ev->nmatches + 1, 1);
+		for (k = 0; k < ev->nmatches; k++)
+			if (ev->matches[k].rule == r->id)
+				gone[k] = 1;
+	}
+	if (!gone)
+		return;
+	keep_matches(ev, gone);
+	free(gone);
+}
+
 /* Diffs the commit of job j, its files split between threads when there
  * are many, unless a commit with the same diff was diffed before; 0, or
  * -1 when the diff could not be read (reported). */
@@ -1609,6 +1648,7 @@ static int diff_job(struct worker *w, const struct job *j, struct arena *a,
 		ret = diff_visit_changes(&w->m, j->oid, &cs, 0, cs.n, &dopts,
 					 v);
 	drop_moved(&w->ev);
+	apply_min_lines(&w->ev);
 	if (!ret)
 		memo_keep(&w->ev, &cs, key);
 out:
@@ -1624,7 +1664,7 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	struct commit *c = &res->c;
 	struct diff_visitor v = { on_need, on_file, on_line, on_file_done, ev };
 	char hex[OID_HEXSZ + 1];
-	size_t nr = sr->rules->nrules;
+	size_t nr = sr->rules->nrules, i;
 
 	oid_to_hex(hex, j->oid);
 	if (mirror_read_commit(&w->m, j->oid, &res->a, c) < 0) {
@@ -1651,6 +1691,11 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	memset(ev->count, 0, nr * sizeof(*ev->count));
 	memset(ev->only_fail, 0, nr);
 	ev->nchanged = 0;
+	ev->nlines = 0;
+	ev->count_lines = 0;
+	for (i = 0; i < nr; i++)
+		if (bit(ev->active, i) && sr->rules->rule[i].min_lines)
+			ev->count_lines = 1;
 	ev->first_path = NULL;
 	eval_message(ev);
 	if (!(c->flags & COMMIT_MERGE) || sr->o->merges) {
@@ -1663,19 +1708,15 @@ static struct result *process_job(struct worker *w, const struct job *j)
 		}
 	}
 	apply_only_path(ev, (c->flags & COMMIT_DIFFED) != 0);
-	{
-		size_t i;
+	for (i = 0; i < nr; i++) {
+		const struct rule *r = &sr->rules->rule[i];
 
-		for (i = 0; i < nr; i++) {
-			const struct rule *r = &sr->rules->rule[i];
-
-			if (!ev->msg_ok[i] || !r->message)
-				continue;
-			/* message and a file condition: both must hold */
-			if (has_file_condition(r) && !ev->count[i])
-				continue;
-			add_message_match(ev, i);
-		}
+		if (!ev->msg_ok[i] || !r->message)
+			continue;
+		/* message and a file condition: both must hold */
+		if (has_file_condition(r) && !ev->count[i])
+			continue;
+		add_message_match(ev, i);
 	}
 	c->nmatches = (uint32_t)ev->nmatches;
 	c->matches = arena_alloc(&res->a, (ev->nmatches + 1) *
