@@ -1692,12 +1692,13 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	memset(ev->only_fail, 0, nr);
 	ev->nchanged = 0;
 	ev->nlines = 0;
-	ev->count_lines = 0;
-	for (i = 0; i < nr; i++)
-		if (bit(ev->active, i) && sr->rules->rule[i].min_lines)
-			ev->count_lines = 1;
 	ev->first_path = NULL;
 	eval_message(ev);
+	/* a live rule with "min-lines" needs the size of the whole commit */
+	ev->count_lines = 0;
+	for (i = 0; i < nr; i++)
+		if (ev->msg_ok[i] && sr->rules->rule[i].min_lines)
+			ev->count_lines = 1;
 	if (!(c->flags & COMMIT_MERGE) || sr->o->merges) {
 		if (diff_job(w, j, &res->a, &v) < 0) {
 			c->flags |= COMMIT_PARTIAL;
