@@ -8,6 +8,22 @@ tags () {
 	if grep -q . "$TRASH/t"; then cat "$TRASH/t"; else echo -; fi
 }
 
+# has_tags DB REPO REF TAGS: REF of REPO has TAGS ("-": none) in $TRASH/DB
+has_tags () {
+	echo "$4" >expect &&
+	MIRRORSCAN_DB=$TRASH/$1 tags $(rev "$2" "$3") >actual &&
+	test_cmp expect actual
+}
+
+# scan_with RULES DB SCAN-ARGS...: scan into $TRASH/DB with $TRASH/RULES
+scan_with () {
+	sw_rules=$1 &&
+	sw_db=$2 &&
+	shift 2 &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/$sw_db" --no-default-rules \
+		--rules "$TRASH/$sw_rules" --quiet scan "$@"
+}
+
 # filler FILE N: N lines that no rule matches
 filler () {
 	seq 1 "$2" | sed "s/^/note /" >"$1"
@@ -46,35 +62,24 @@ test_expect_success 'setup: commits of several sizes' '
 	{ printf "\000"; seq 1 40; } >r/blob.bin && echo "fp8 b;" >r/bin.cu &&
 	git -C r add . && git_commit -C r "one line beside a binary file" &&
 	git -C r tag beside-binary &&
-	"$MIRRORSCAN_BIN" --db "$TRASH/db" --no-default-rules \
-		--rules "$TRASH/fp8.rules" --quiet scan r
+	scan_with fp8.rules db r
 '
 
 test_expect_success 'a small commit needs one line' '
-	echo t/fp8 >expect &&
-	MIRRORSCAN_DB=$TRASH/db tags $(rev r small) >actual &&
-	test_cmp expect actual
+	has_tags db r small t/fp8
 '
 
 test_expect_success 'from 10 changed lines, one line is not enough' '
-	echo - >expect &&
-	MIRRORSCAN_DB=$TRASH/db tags $(rev r one-of-12) >actual &&
-	test_cmp expect actual
+	has_tags db r one-of-12 -
 '
 
 test_expect_success 'two lines from two files are' '
-	echo t/fp8 >expect &&
-	MIRRORSCAN_DB=$TRASH/db tags $(rev r two-of-12) >actual &&
-	test_cmp expect actual
+	has_tags db r two-of-12 t/fp8
 '
 
 test_expect_success 'a large commit needs N lines, not more' '
-	echo - >expect &&
-	MIRRORSCAN_DB=$TRASH/db tags $(rev r two-of-1002) >actual &&
-	test_cmp expect actual &&
-	echo t/fp8 >expect &&
-	MIRRORSCAN_DB=$TRASH/db tags $(rev r three-of-1003) >actual &&
-	test_cmp expect actual &&
+	has_tags db r two-of-1002 - &&
+	has_tags db r three-of-1003 t/fp8 &&
 	MIRRORSCAN_DB=$TRASH/db ms_show $(rev r three-of-1003) >s.json &&
 	json_lines "[m[\"text\"] for m in o[\"matches\"]]" <s.json >actual &&
 	printf "%s\n" "fp8 p;" "fp8 q;" "fp8 s;" >expect &&
@@ -82,9 +87,7 @@ test_expect_success 'a large commit needs N lines, not more' '
 '
 
 test_expect_success 'a binary file adds no lines to the count' '
-	echo t/fp8 >expect &&
-	MIRRORSCAN_DB=$TRASH/db tags $(rev r beside-binary) >actual &&
-	test_cmp expect actual
+	has_tags db r beside-binary t/fp8
 '
 
 test_expect_success 'a moved line counts in the size, not as evidence' '
@@ -102,14 +105,9 @@ test_expect_success 'a moved line counts in the size, not as evidence' '
 	filler m/notes.txt 11 &&
 	git -C m add . && git_commit -C m "copy one line, add one" &&
 	git -C m tag copied &&
-	"$MIRRORSCAN_BIN" --db "$TRASH/db-m" --no-default-rules \
-		--rules "$TRASH/fp8.rules" --quiet scan m &&
-	echo - >expect &&
-	MIRRORSCAN_DB=$TRASH/db-m tags $(rev m moved) >actual &&
-	test_cmp expect actual &&
-	echo t/fp8 >expect &&
-	MIRRORSCAN_DB=$TRASH/db-m tags $(rev m copied) >actual &&
-	test_cmp expect actual
+	scan_with fp8.rules db-m m &&
+	has_tags db-m m moved - &&
+	has_tags db-m m copied t/fp8
 '
 
 test_expect_success 'a message rule with too few lines gives no message match either' '
@@ -120,14 +118,9 @@ test_expect_success 'a message rule with too few lines gives no message match ei
 	added: \bfp8\b
 	min-lines: 2 per 10
 	EOF
-	"$MIRRORSCAN_BIN" --db "$TRASH/db-msg" --no-default-rules \
-		--rules "$TRASH/msg.rules" --quiet scan r &&
-	echo - >expect &&
-	MIRRORSCAN_DB=$TRASH/db-msg tags $(rev r one-of-12) >actual &&
-	test_cmp expect actual &&
-	echo t/fp8 >expect &&
-	MIRRORSCAN_DB=$TRASH/db-msg tags $(rev r two-of-12) >actual &&
-	test_cmp expect actual &&
+	scan_with msg.rules db-msg r &&
+	has_tags db-msg r one-of-12 - &&
+	has_tags db-msg r two-of-12 t/fp8 &&
 	MIRRORSCAN_DB=$TRASH/db-msg ms_show $(rev r two-of-12) >s.json &&
 	json_lines "sorted(m[\"side\"] for m in o[\"matches\"])" \
 		<s.json >actual &&
@@ -139,11 +132,8 @@ test_expect_success 'a message rule with too few lines gives no message match ei
 # yet must count the lines of the others too.
 test_expect_success 'adding min-lines to a rule rescans with the whole commit counted' '
 	sed "/^min-lines/d" "$TRASH/fp8.rules" >"$TRASH/loose.rules" &&
-	"$MIRRORSCAN_BIN" --db "$TRASH/db-re" --no-default-rules \
-		--rules "$TRASH/loose.rules" --quiet scan r &&
-	echo t/fp8 >expect &&
-	MIRRORSCAN_DB=$TRASH/db-re tags $(rev r one-of-12) >actual &&
-	test_cmp expect actual &&
+	scan_with loose.rules db-re r &&
+	has_tags db-re r one-of-12 t/fp8 &&
 	"$MIRRORSCAN_BIN" --db "$TRASH/db-re" --no-default-rules \
 		--rules "$TRASH/fp8.rules" scan r 2>err &&
 	test_grep "rules changed (1 new or changed, 0 removed): rescanning 8 indexed commits" err &&
@@ -192,8 +182,7 @@ test_expect_success 'a commit split between threads counts all its lines' '
 	git -C w add . && git_commit -C w "Regenerate, fourteen with fp8" &&
 	git -C w tag fourteen &&
 	for j in 1 2; do
-		"$MIRRORSCAN_BIN" --db "$TRASH/db-w$j" --no-default-rules \
-			--rules "$TRASH/split.rules" --quiet scan --jobs $j w &&
+		scan_with split.rules db-w$j --jobs $j w &&
 		for t in ten fourteen; do
 			mirrorscan --db "$TRASH/db-w$j" show --format json \
 				$(rev w $t) >w$j-$t.json || return 1
@@ -201,12 +190,8 @@ test_expect_success 'a commit split between threads counts all its lines' '
 	done &&
 	test_cmp w1-ten.json w2-ten.json &&
 	test_cmp w1-fourteen.json w2-fourteen.json &&
-	echo - >expect &&
-	MIRRORSCAN_DB=$TRASH/db-w2 tags $(rev w ten) >actual &&
-	test_cmp expect actual &&
-	echo t/fp8 >expect &&
-	MIRRORSCAN_DB=$TRASH/db-w2 tags $(rev w fourteen) >actual &&
-	test_cmp expect actual
+	has_tags db-w2 w ten - &&
+	has_tags db-w2 w fourteen t/fp8
 '
 
 test_expect_success 'a bad min-lines is an error naming the line' '
