@@ -25,8 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Evidence kept per rule and commit: a scan keeps no more matches, and
- * "min-lines" asks for no more. */
+/* Evidence kept per rule and commit (tags need only one): a scan keeps no
+ * more matches, and "min-lines" asks for no more. */
 #define RULE_MAX_MATCHES 16
 
 /* Where a match was found; the names are the JSON contract's "side". */

@@ -43,8 +43,6 @@
 /* Blobs whose keywords a scan remembers: 54 bytes each with the default
  * pack, twice that in slots at most (28 MiB); flashinfer has 55k. */
 #define BLOBKW_MAX ((size_t)1 << 18)
-/* Evidence kept per rule and commit; tags need only one. */
-#define MATCHES_PER_RULE RULE_MAX_MATCHES
 /* Regexes see at most this much of a line: longer lines are generated or
  * minified data, and some patterns cost the square of a line's length. */
 #define LINE_MATCH_MAX 4096
@@ -220,7 +218,7 @@ static struct match *push_match(struct eval *ev, uint64_t key)
 static void add_match(struct eval *ev, size_t r, const struct match *m,
 		      uint64_t key)
 {
-	if (ev->count[r] >= MATCHES_PER_RULE)
+	if (ev->count[r] >= RULE_MAX_MATCHES)
 		return;
 	ev->count[r]++;
 	*push_match(ev, key) = *m;
@@ -437,7 +435,7 @@ static void retire(struct eval *ev, size_t i, int s)
  * and a hit of its own, is done. */
 static void retire_if_done(struct eval *ev, size_t i)
 {
-	if (ev->count[i] + ev->pcount[i] < MATCHES_PER_RULE)
+	if (ev->count[i] + ev->pcount[i] < RULE_MAX_MATCHES)
 		return;
 	if (ev->hits[i] & HIT_ADDED)
 		retire(ev, i, 0);
@@ -489,7 +487,7 @@ static int on_file(struct diff_file *f, void *payload)
 		/* a rule with all the evidence a commit keeps is done: its
 		 * tags cannot change (generated trees add 10k files) */
 		if (!ev->msg_ok[i] || !has_file_condition(r) ||
-		    ev->count[i] >= MATCHES_PER_RULE ||
+		    ev->count[i] >= RULE_MAX_MATCHES ||
 		    !rules_match_file(ev->rm, i, f->path, f->old_path,
 				      f->status))
 			continue;
@@ -851,7 +849,7 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
 	/* enough evidence for this rule, and this side has hit: the
 	 * outcome cannot change, so the line need not be matched */
-	if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE &&
+	if (ev->count[i] + ev->pcount[i] >= RULE_MAX_MATCHES &&
 	    (ev->hits[i] & bit))
 		return;
 	if (r->lines) {
@@ -880,7 +878,7 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	if (r->same_line || r->same_hunk)
 		bit |= HIT_REMOVED;
 	ev->hits[i] |= bit;
-	if (ev->count[i] + ev->pcount[i] >= MATCHES_PER_RULE) {
+	if (ev->count[i] + ev->pcount[i] >= RULE_MAX_MATCHES) {
 		retire_if_done(ev, i);
 		return;
 	}
