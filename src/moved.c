@@ -158,6 +158,13 @@ int moved_elsewhere(const struct moved *mv, int removed, uint64_t key,
 	return sl->key && sl->file != file;
 }
 
+int moved_anywhere(const struct moved *mv, int removed, uint64_t key)
+{
+	const struct moved_side *s = &mv->side[removed == 0];
+
+	return key && s->n && find(s, key)->key;
+}
+
 void moved_merge(struct moved *into, const struct moved *from)
 {
 	int k;

@@ -57,6 +57,10 @@ void moved_add(struct moved *mv, int removed, uint64_t key, const void *file);
 int moved_elsewhere(const struct moved *mv, int removed, uint64_t key,
 		    const void *file);
 
+/* Is the line of side removed, with key, on the other side of the
+ * commit in any file, its own too? */
+int moved_anywhere(const struct moved *mv, int removed, uint64_t key);
+
 /* Adds the lines of from (a part of the same commit) to into. */
 void moved_merge(struct moved *into, const struct moved *from);
 

@@ -208,6 +208,7 @@ enum field {
 	F_NEW_MATCH,
 	F_ONLY_LINES,
 	F_ONLY_PATH,
+	F_ORDER_FREE,
 	F_PATH,
 	F_REMOVED,
 	F_RULE,
@@ -246,6 +247,7 @@ static const struct field_info {
 	[F_NEW_MATCH] = { "new-match", JOIN_WORDS, 0, 1 },
 	[F_ONLY_LINES] = { "only-lines", JOIN_WORDS, 0, 1 },
 	[F_ONLY_PATH] = { "only-path", JOIN_RAW, 0, 1 },
+	[F_ORDER_FREE] = { "order-free", JOIN_RAW, 0, 1 },
 	[F_PATH] = { "path", JOIN_RAW, 0, 1 },
 	[F_REMOVED] = { "removed", JOIN_RAW, 0, 1 },
 	[F_RULE] = { "rule", JOIN_WORDS, 0, 1 },
@@ -500,6 +502,7 @@ static void rule_clear(struct rule *ru, struct rule_priv *pv)
 	regex_free(ru->function);
 	regex_free(ru->scope);
 	regex_free(ru->exclude_line);
+	regex_free(ru->order_free);
 	free(ru->keywords);
 	free(ru->line_keywords);
 	for (i = 0; i < ru->nexamples; i++)
@@ -852,6 +855,9 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		case F_EXCLUDE_LINE:
 			ru.exclude_line = regex_compile(ld, file, e, id);
 			break;
+		case F_ORDER_FREE:
+			ru.order_free = regex_compile(ld, file, e, id);
+			break;
 		case F_EXAMPLE:
 			add_example(&ru.examples, &pv.example_line,
 				    &ru.nexamples, e);
@@ -887,6 +893,10 @@ static void stanza_finish(struct loader *ld, struct stanza *st,
 		    !first[F_REMOVED])
 			stanza_error(ld, file, first[F_EXCLUDE_LINE]->line, id,
 				     "'exclude-line' needs 'added' or 'removed'");
+		if (first[F_ORDER_FREE] && !first[F_ADDED] &&
+		    !first[F_REMOVED])
+			stanza_error(ld, file, first[F_ORDER_FREE]->line, id,
+				     "'order-free' needs 'added' or 'removed'");
 		if (first[F_SAME_LINE] &&
 		    (!first[F_ADDED] || !first[F_REMOVED]))
 			stanza_error(ld, file, first[F_SAME_LINE]->line, id,
@@ -2106,6 +2116,7 @@ static void jit_once(const struct rules *r)
 		jit_compile(ru->function);
 		jit_compile(ru->scope);
 		jit_compile(ru->exclude_line);
+		jit_compile(ru->order_free);
 	}
 	t->jitted = 1;
 	pthread_mutex_unlock(&t->jit_lock);
@@ -2245,6 +2256,16 @@ int rules_match_exclude_line(struct rules_matcher *m, size_t i,
 	if (i >= m->r->nrules || !m->r->rule[i].exclude_line)
 		return 0;
 	return matcher_run(m, m->r->rule[i].exclude_line, text, len,
+			   head ? PCRE2_NOTEOL : 0);
+}
+
+int rules_match_order_free(struct rules_matcher *m, size_t i,
+			   const char *text, size_t len, int head)
+{
+	m->err[0] = '\0';
+	if (i >= m->r->nrules || !m->r->rule[i].order_free)
+		return 0;
+	return matcher_run(m, m->r->rule[i].order_free, text, len,
 			   head ? PCRE2_NOTEOL : 0);
 }
 

@@ -70,6 +70,10 @@ struct rule {
 	/* "exclude-line": an added or removed line that matches it does not
 	 * count (tried only on lines "added"/"removed" matched) */
 	struct rule_regex *exclude_line;
+	/* "order-free": an added or removed line that matches it (an
+	 * #include, an import) is one whose order means nothing: when the
+	 * commit also has it on the other side, in any file, it moved */
+	struct rule_regex *order_free;
 	unsigned status_mask;	/* enum change_status bits; 0 = any */
 	/* "lines": enum line_class bits; an added or removed line counts
 	 * only when it is of one of these classes (lineclass.h); 0 = any.
@@ -236,6 +240,11 @@ void rules_last_match(const struct rules_matcher *m, size_t *start,
  * rules_match_head(). */
 int rules_match_exclude_line(struct rules_matcher *m, size_t i,
 			     const char *text, size_t len, int head);
+/* Rule i's "order-free" regex against a line: 1 when it matches, 0
+ * when not or the rule has none, -1 as for rules_match(); head as for
+ * rules_match_exclude_line(). */
+int rules_match_order_free(struct rules_matcher *m, size_t i,
+			   const char *text, size_t len, int head);
 /* Rule i's "function" regex against a change's function line (func,
  * len bytes; NULL when the change has none): 1 when it matches or the
  * rule has no "function", 0 when not, -1 as for rules_match(). */

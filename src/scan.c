@@ -107,10 +107,19 @@ static void set_bit(unsigned char *set, size_t i)
 
 enum { HIT_ADDED = 1, HIT_REMOVED = 2 };
 
+/* What tells whether a match's line moved: the moved_key() of its line
+ * (0: the match is not a line), and whether the rule's "order-free"
+ * took it (then it moved when the commit has it on the other side in
+ * any file, its own too). */
+struct match_line {
+	uint64_t key;
+	int order_free;
+};
+
 struct pending {
 	size_t rule;
 	struct match m;
-	uint64_t key;			/* moved_key() of its line */
+	struct match_line ml;
 };
 
 enum { KW_CHECKED, KW_DEFERRED, KW_FAILED };
@@ -152,8 +161,8 @@ struct eval {
 	struct pending *pending;
 	size_t npending, palloc;
 	struct match *matches;
-	uint64_t *mkey;			/* per match: moved_key(), or 0 */
-	size_t nmatches, malloc_, mkey_alloc;
+	struct match_line *mline;	/* per match */
+	size_t nmatches, malloc_, mline_alloc;
 	struct moved moved;		/* this commit's changed lines */
 	struct file_change *files;
 	size_t nfiles, falloc;
@@ -206,22 +215,24 @@ static const char *clip(struct arena *a, const char *s, size_t len)
 	return arena_strndup(a, s, len);
 }
 
-/* A new last match, key the moved_key() of its line (0: not a line). */
-static struct match *push_match(struct eval *ev, uint64_t key)
+/* A new last match, of the line ml (NULL: not a line). */
+static struct match *push_match(struct eval *ev, const struct match_line *ml)
 {
+	static const struct match_line no_line;
+
 	ALLOC_GROW(ev->matches, ev->nmatches + 1, ev->malloc_);
-	ALLOC_GROW(ev->mkey, ev->nmatches + 1, ev->mkey_alloc);
-	ev->mkey[ev->nmatches] = key;
+	ALLOC_GROW(ev->mline, ev->nmatches + 1, ev->mline_alloc);
+	ev->mline[ev->nmatches] = ml ? *ml : no_line;
 	return &ev->matches[ev->nmatches++];
 }
 
 static void add_match(struct eval *ev, size_t r, const struct match *m,
-		      uint64_t key)
+		      const struct match_line *ml)
 {
 	if (ev->count[r] >= RULE_MAX_MATCHES)
 		return;
 	ev->count[r]++;
-	*push_match(ev, key) = *m;
+	*push_match(ev, ml) = *m;
 }
 
 /* A path as the evidence of rule r (path-only and only-path rules). */
@@ -234,7 +245,7 @@ static void add_path_match(struct eval *ev, size_t r, const char *path)
 	m.path = path;
 	m.side = RULE_SIDE_PATH;
 	m.text = path;
-	add_match(ev, r, &m, 0);
+	add_match(ev, r, &m, NULL);
 }
 
 /* A match of rule r's regexes as a yes or no: PCRE2 giving up (a
@@ -321,7 +332,7 @@ static void add_message_match(struct eval *ev, size_t r)
 		if (!nl)
 			break;
 	}
-	add_match(ev, r, &m, 0);
+	add_match(ev, r, &m, NULL);
 	buf_release(&msg);
 }
 
@@ -718,6 +729,30 @@ static int line_excluded(struct eval *ev, size_t i, const char *text,
 					 len > LINE_MATCH_MAX));
 }
 
+/* Does rule i's "order-free" take the line (whole, not only its code)? */
+static int order_free_line(struct eval *ev, size_t i, const char *text,
+			   size_t len)
+{
+	return matched_or_warn(ev, i,
+		rules_match_order_free(ev->rm, i, text,
+				       len < LINE_MATCH_MAX ? len
+							    : LINE_MATCH_MAX,
+				       len > LINE_MATCH_MAX));
+}
+
+/* Is line ml, of side, in file path, one that the commit moved? */
+static int line_moved(const struct eval *ev, const struct match_line *ml,
+		      enum rule_side side, const char *path)
+{
+	int removed = side == RULE_SIDE_REMOVED;
+
+	if (side != RULE_SIDE_ADDED && side != RULE_SIDE_REMOVED)
+		return 0;
+	return ml->order_free ? moved_anywhere(&ev->moved, removed, ml->key)
+			      : moved_elsewhere(&ev->moved, removed, ml->key,
+						path);
+}
+
 /* "same-line": does the line that added line lineno replaced match rule
  * i's "removed"? */
 static int partner_removed(struct eval *ev, struct diff_file *f, size_t i,
@@ -844,7 +879,7 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	size_t subject = len;
 	struct pending *p;
 	unsigned char bit;
-	uint64_t key;
+	struct match_line ml;
 
 	bit = side == RULE_SIDE_ADDED ? HIT_ADDED : HIT_REMOVED;
 	/* enough evidence for this rule, and this side has hit: the
@@ -866,9 +901,9 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	    (r->same_hunk && !hunk_removes(ev, f, i)) ||
 	    (r->scope && !scope_ok(ev, f, i, side, lineno)))
 		return;
-	key = moved_key(text, len);
-	if (moved_elsewhere(&ev->moved, side == RULE_SIDE_REMOVED, key,
-			    f->path))
+	ml.key = moved_key(text, len);
+	ml.order_free = r->order_free && order_free_line(ev, i, text, len);
+	if (line_moved(ev, &ml, side, f->path))
 		return;
 	if (!deferred_keywords_hold(ev, f, i)) {
 		retire(ev, i, 0);
@@ -894,7 +929,7 @@ static void try_rule(struct eval *ev, struct diff_file *f, size_t i,
 	p->m.line = lineno;
 	p->m.text = clip(ev->a, text, len);
 	p->m.side = side;
-	p->key = key;
+	p->ml = ml;
 }
 
 static int on_line(struct diff_file *f, enum rule_side side, uint32_t lineno,
@@ -958,7 +993,7 @@ static int on_file_done(struct diff_file *f, void *payload)
 		if ((!r->added || (ev->hits[i] & HIT_ADDED)) &&
 		    (!r->removed || (ev->hits[i] & HIT_REMOVED)))
 			add_match(ev, i, &ev->pending[k].m,
-				  ev->pending[k].key);
+				  &ev->pending[k].ml);
 	}
 	ev->npending = 0;
 	ev->nfile_rules = 0;
@@ -1100,7 +1135,7 @@ static void eval_release(struct eval *ev)
 	free(ev->line_class_rules);
 	free(ev->pending);
 	free(ev->matches);
-	free(ev->mkey);
+	free(ev->mline);
 	moved_release(&ev->moved);
 	free(ev->files);
 }
@@ -1113,7 +1148,7 @@ static void drop_matches(struct eval *ev, size_t i)
 
 	for (k = 0; k < ev->nmatches; k++)
 		if (ev->matches[k].rule != id) {
-			ev->mkey[out] = ev->mkey[k];
+			ev->mline[out] = ev->mline[k];
 			ev->matches[out++] = ev->matches[k];
 		}
 	ev->nmatches = out;
@@ -1228,7 +1263,7 @@ static void part_merge(struct eval *ev, struct part *p)
 		for (i = 0; i < rules->nrules; i++)
 			if (rules->rule[i].id == p->ev.matches[k].rule) {
 				add_match(ev, i, &p->ev.matches[k],
-					  p->ev.mkey[k]);
+					  &p->ev.mline[k]);
 				break;
 			}
 	for (i = 0; i < rules->nrules; i++)
@@ -1493,7 +1528,7 @@ static int memo_take(struct eval *ev, const struct diff_changes *cs,
 	ev->nmatches = 0;
 	for (k = 0; k < n; k++) {
 		size_t i = get_u32(&p);
-		struct match *m = push_match(ev, 0);
+		struct match *m = push_match(ev, NULL);
 
 		m->rule = rules->rule[i].id;
 		m->tags = ev->sr->rule_tags[i];
@@ -1506,14 +1541,11 @@ static int memo_take(struct eval *ev, const struct diff_changes *cs,
 	return 1;
 }
 
-/* Is match k a line the commit moved from one file to another? */
+/* Is match k a line the commit moved (see line_moved())? */
 static int match_moved(const struct eval *ev, size_t k)
 {
-	const struct match *m = &ev->matches[k];
-
-	return (m->side == RULE_SIDE_ADDED || m->side == RULE_SIDE_REMOVED) &&
-	       moved_elsewhere(&ev->moved, m->side == RULE_SIDE_REMOVED,
-			       ev->mkey[k], m->path);
+	return line_moved(ev, &ev->mline[k], ev->matches[k].side,
+			  ev->matches[k].path);
 }
 
 /* Is there a match of match k's rule, in its file, of the other side? */
@@ -1541,7 +1573,7 @@ static void keep_matches(struct eval *ev, const unsigned char *gone)
 			ev->count[rule_index(rules, ev->matches[k].rule)]--;
 			continue;
 		}
-		ev->mkey[out] = ev->mkey[k];
+		ev->mline[out] = ev->mline[k];
 		ev->matches[out++] = ev->matches[k];
 	}
 	ev->nmatches = out;

@@ -2,8 +2,9 @@
  * unit-moved: a commit's changed lines by side (src/moved.h).  A line
  * removed from one file and added to another is moved, whatever its
  * leading and trailing blanks; one in the same file, or on one side only,
- * is not; a blank line never is; tables grow, keep at most
- * MOVED_MAX_LINES keys a side, merge, and forget on reset.
+ * is not (though one in the same file is "anywhere"); a blank line never
+ * is; tables grow, keep at most MOVED_MAX_LINES keys a side, merge, and
+ * forget on reset.
  */
 #include "config.h"
 #include "moved.h"
@@ -45,9 +46,18 @@ int main(void)
 	moved_add(&mv, 1, key("len = y;"), c);
 	ok(moved_elsewhere(&mv, 0, key("len = y;"), b),
 	   "removed from b and c, added to b: moved");
+	ok(moved_anywhere(&mv, 0, key("len = y;")),
+	   "anywhere: removed from b and c, added anywhere");
+	moved_add(&mv, 1, key("#include <a.h>"), a);
+	ok(!moved_elsewhere(&mv, 0, key("#include <a.h>"), a) &&
+	   moved_anywhere(&mv, 0, key("#include <a.h>")),
+	   "removed from a, added to a: moved anywhere, not elsewhere");
+	ok(!moved_anywhere(&mv, 1, key("#include <a.h>")),
+	   "anywhere: a line on one side only is not moved");
 	moved_add(&mv, 1, 0, a);
 	moved_add(&mv, 0, 0, b);
 	ok(!moved_elsewhere(&mv, 0, 0, b), "a blank line is never moved");
+	ok(!moved_anywhere(&mv, 0, 0), "not even anywhere");
 
 	moved_reset(&mv);
 	ok(!moved_elsewhere(&mv, 0, key("off = x;"), b),
