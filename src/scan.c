@@ -174,6 +174,11 @@ struct eval {
 	size_t nchanged;		/* file changes seen, this commit */
 	uint64_t nlines;		/* their changed lines, counted */
 	int count_lines;		/* a live rule has "min-lines" */
+	/* a live rule takes lines: every file's lines are read, so that a
+	 * line moved to a file no live rule reads is known as moved, and
+	 * a rescan finds what a first scan would (mirrorscan-rules(5),
+	 * "Moved lines") */
+	int track_moved;
 	uint64_t file_seq;		/* file changes read, never reset */
 	/* "same-hunk", per rule: the hunk last asked about (file_seq and
 	 * hunk number) and whether it removes a line "removed" takes */
@@ -355,8 +360,8 @@ static int on_need(struct diff_file *f, void *payload)
 	const struct rules *rules = ev->sr->rules;
 	size_t i;
 
-	if (ev->record_files || ev->count_lines)
-		return 1;	/* line counts of every file */
+	if (ev->record_files || ev->count_lines || ev->track_moved)
+		return 1;	/* line counts, or lines, of every file */
 	for (i = 0; i < rules->nrules; i++)
 		if (only_lines_pending(ev, i, f))
 			return 1;
@@ -544,7 +549,8 @@ static int on_file(struct diff_file *f, void *payload)
 			make_live(ev, i, 1);
 		ev->file_rules[ev->nfile_rules++] = i;
 	}
-	return ev->nfile_rules > 0 || ev->nline_class_rules > 0;
+	return ev->nfile_rules > 0 || ev->nline_class_rules > 0 ||
+	       ev->track_moved;
 }
 
 /* Does the function the change sits in let rule i match?  Asked once
@@ -1242,6 +1248,7 @@ static void part_init(struct part *p, struct worker *w,
 	p->ev.active = w->ev.active;
 	p->ev.record_files = w->ev.record_files;
 	p->ev.count_lines = w->ev.count_lines;
+	p->ev.track_moved = w->ev.track_moved;
 	memcpy(p->ev.msg_ok, w->ev.msg_ok, sr->rules->nrules);
 }
 
@@ -1725,10 +1732,13 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	ev->first_path = NULL;
 	eval_message(ev);
 	/* a live rule with "min-lines" needs the size of the whole commit */
-	ev->count_lines = 0;
-	for (i = 0; i < nr; i++)
+	ev->count_lines = ev->track_moved = 0;
+	for (i = 0; i < nr; i++) {
 		if (ev->msg_ok[i] && sr->rules->rule[i].min_lines)
 			ev->count_lines = 1;
+		if (ev->msg_ok[i] && rules_needs_lines(sr->rules, i))
+			ev->track_moved = 1;
+	}
 	if (!(c->flags & COMMIT_MERGE) || sr->o->merges) {
 		if (diff_job(w, j, &res->a, &v) < 0) {
 			c->flags |= COMMIT_PARTIAL;

@@ -123,6 +123,59 @@ test_expect_success 'a rule of added and removed lines needs both, unmoved, in a
 	test_cmp expect actual
 '
 
+# A kernel rule that leaves tests out, and one for tests.  The line the
+# commit moves from k.cu to tests/t.py is moved whichever rules run, so
+# a first scan and a rescan after a rule change agree.
+test_expect_success 'a move to a file no rule of the scan reads is a move all the same' '
+	cat >"$TRASH/kernel.rules" <<-\EOF &&
+	rule: kernel
+	tags: t/kernel
+	path: \.cu$
+	removed: \S
+	EOF
+	cat >"$TRASH/tests.rules" <<-\EOF &&
+	rule: tests
+	tags: t/tests
+	path: ^tests/
+	added: \bassert\b
+	EOF
+	sed "s/assert/check/" "$TRASH/tests.rules" >"$TRASH/tests-old.rules" &&
+	sed "s/removed: /removed: (?!x)/" "$TRASH/kernel.rules" \
+		>"$TRASH/kernel-old.rules" &&
+	make_repo mv &&
+	printf "%s\n" "int k;" "check_bounds(k);" >mv/k.cu &&
+	git -C mv add . && git_commit -C mv "Add k.cu" &&
+	echo "int k;" >mv/k.cu && mkdir mv/tests &&
+	printf "%s\n" "check_bounds(k);" "assert k" >mv/tests/t.py &&
+	git -C mv add . && git_commit -C mv "Move the check to a test" &&
+	git -C mv tag moved &&
+	for set in "kernel" "kernel tests" "kernel-old tests" \
+		   "kernel tests-old"; do
+		db=$TRASH/db-t-$(echo $set | tr " " -) &&
+		rules= &&
+		for r in $set; do
+			rules="$rules --rules $TRASH/$r.rules" || return 1
+		done &&
+		"$MIRRORSCAN_BIN" --db "$db" --no-default-rules $rules \
+			--quiet scan mv || return 1
+	done &&
+	echo - >expect &&
+	MIRRORSCAN_DB=$TRASH/db-t-kernel tags $(rev mv moved) >actual &&
+	test_cmp expect actual &&
+	echo t/tests >expect &&
+	MIRRORSCAN_DB=$TRASH/db-t-kernel-tests tags $(rev mv moved) >actual &&
+	test_cmp expect actual &&
+	for old in kernel-old-tests kernel-tests-old; do
+		"$MIRRORSCAN_BIN" --db "$TRASH/db-t-$old" --no-default-rules \
+			--rules "$TRASH/kernel.rules" --rules "$TRASH/tests.rules" \
+			scan mv 2>err &&
+		test_grep "rules changed (1 new or changed, 0 removed)" err &&
+		echo t/tests >expect &&
+		MIRRORSCAN_DB=$TRASH/db-t-$old tags $(rev mv moved) >actual &&
+		test_cmp expect actual || return 1
+	done
+'
+
 # gen_kernels NAME: w/gen/f0000.cu to f1199.cu, each declaring NAME and
 # its number.
 gen_kernels () {
