@@ -2,12 +2,6 @@
 test_description='scan: a line moved from one file to another is no change'
 . "$(dirname "$0")/test-lib.sh"
 
-# tags OID: the commit's tags, "-" for none
-tags () {
-	ms_tags "$1" >"$TRASH/t" &&
-	if grep -q . "$TRASH/t"; then cat "$TRASH/t"; else echo -; fi
-}
-
 test_expect_success 'setup: moves between files, a copy, a move within a file' '
 	make_repo m &&
 	printf "%s\n" "int a;" "off = static_cast<index_t>(i) * n;" \
@@ -56,7 +50,7 @@ test_expect_success 'setup: moves between files, a copy, a move within a file' '
 
 test_expect_success 'a move to a file that comes later, re-indented: no tag' '
 	echo - >expect &&
-	tags $(rev m c2) >actual &&
+	ms_tags_or_none $(rev m c2) >actual &&
 	test_cmp expect actual &&
 	ms_matches $(rev m c2) >actual &&
 	test_must_be_empty actual
@@ -64,19 +58,19 @@ test_expect_success 'a move to a file that comes later, re-indented: no tag' '
 
 test_expect_success 'a move to a file that comes first: no tag' '
 	echo - >expect &&
-	tags $(rev m c3) >actual &&
+	ms_tags_or_none $(rev m c3) >actual &&
 	test_cmp expect actual
 '
 
 test_expect_success 'a copy is a change' '
 	echo kernel/int-overflow >expect &&
-	tags $(rev m c4) >actual &&
+	ms_tags_or_none $(rev m c4) >actual &&
 	test_cmp expect actual
 '
 
 test_expect_success 'a move within one file is a change' '
 	echo kernel/int-overflow >expect &&
-	tags $(rev m c5) >actual &&
+	ms_tags_or_none $(rev m c5) >actual &&
 	test_cmp expect actual
 '
 
@@ -88,10 +82,10 @@ test_expect_success 'a move beside a new line: the new line is the evidence' '
 
 test_expect_success 'a removed line moved to another file is no removal' '
 	echo - >expect &&
-	tags $(rev m c7) >actual &&
+	ms_tags_or_none $(rev m c7) >actual &&
 	test_cmp expect actual &&
 	echo cleanup/legacy >expect &&
-	tags $(rev m c8) >actual &&
+	ms_tags_or_none $(rev m c8) >actual &&
 	test_cmp expect actual
 '
 
@@ -116,10 +110,10 @@ test_expect_success 'a rule of added and removed lines needs both, unmoved, in a
 	"$MIRRORSCAN_BIN" --db "$TRASH/db-swap" --no-default-rules \
 		--rules "$TRASH/swap.rules" scan s 2>err &&
 	echo - >expect &&
-	MIRRORSCAN_DB=$TRASH/db-swap tags $(rev s moved) >actual &&
+	MIRRORSCAN_DB=$TRASH/db-swap ms_tags_or_none $(rev s moved) >actual &&
 	test_cmp expect actual &&
 	echo t/swap >expect &&
-	MIRRORSCAN_DB=$TRASH/db-swap tags $(rev s swapped) >actual &&
+	MIRRORSCAN_DB=$TRASH/db-swap ms_tags_or_none $(rev s swapped) >actual &&
 	test_cmp expect actual
 '
 
@@ -160,10 +154,10 @@ test_expect_success 'a move to a file no rule of the scan reads is a move all th
 			--quiet scan mv || return 1
 	done &&
 	echo - >expect &&
-	MIRRORSCAN_DB=$TRASH/db-t-kernel tags $(rev mv moved) >actual &&
+	MIRRORSCAN_DB=$TRASH/db-t-kernel ms_tags_or_none $(rev mv moved) >actual &&
 	test_cmp expect actual &&
 	echo t/tests >expect &&
-	MIRRORSCAN_DB=$TRASH/db-t-kernel-tests tags $(rev mv moved) >actual &&
+	MIRRORSCAN_DB=$TRASH/db-t-kernel-tests ms_tags_or_none $(rev mv moved) >actual &&
 	test_cmp expect actual &&
 	for old in kernel-old-tests kernel-tests-old; do
 		"$MIRRORSCAN_BIN" --db "$TRASH/db-t-$old" --no-default-rules \
@@ -171,7 +165,7 @@ test_expect_success 'a move to a file no rule of the scan reads is a move all th
 			scan mv 2>err &&
 		test_grep "rules changed (1 new or changed, 0 removed)" err &&
 		echo t/tests >expect &&
-		MIRRORSCAN_DB=$TRASH/db-t-$old tags $(rev mv moved) >actual &&
+		MIRRORSCAN_DB=$TRASH/db-t-$old ms_tags_or_none $(rev mv moved) >actual &&
 		test_cmp expect actual || return 1
 	done
 '
@@ -220,7 +214,7 @@ moved_past () {
 	git -C big add . &&
 	git_commit -C big "Empty a.txt, move a line of b.cu to c.cu" &&
 	ms_scan --db "$TRASH/db-big" big 2>err &&
-	MIRRORSCAN_DB=$TRASH/db-big tags $(rev big HEAD)
+	MIRRORSCAN_DB=$TRASH/db-big ms_tags_or_none $(rev big HEAD)
 }
 
 test_expect_success 'past the lines a commit keeps, a moved line is a change' '

@@ -2,28 +2,6 @@
 test_description='scan: min-lines, evidence in proportion to the commit'
 . "$(dirname "$0")/test-lib.sh"
 
-# tags OID: the commit's tags, or "-"
-tags () {
-	ms_tags "$1" >"$TRASH/t" &&
-	if grep -q . "$TRASH/t"; then cat "$TRASH/t"; else echo -; fi
-}
-
-# has_tags DB REPO REF TAGS: REF of REPO has TAGS ("-": none) in $TRASH/DB
-has_tags () {
-	echo "$4" >expect &&
-	MIRRORSCAN_DB=$TRASH/$1 tags $(rev "$2" "$3") >actual &&
-	test_cmp expect actual
-}
-
-# scan_with RULES DB SCAN-ARGS...: scan into $TRASH/DB with $TRASH/RULES
-scan_with () {
-	sw_rules=$1 &&
-	sw_db=$2 &&
-	shift 2 &&
-	"$MIRRORSCAN_BIN" --db "$TRASH/$sw_db" --no-default-rules \
-		--rules "$TRASH/$sw_rules" --quiet scan "$@"
-}
-
 # filler FILE N: N lines that no rule matches
 filler () {
 	seq 1 "$2" | sed "s/^/note /" >"$1"
@@ -62,24 +40,24 @@ test_expect_success 'setup: commits of several sizes' '
 	{ printf "\000"; seq 1 40; } >r/blob.bin && echo "fp8 b;" >r/bin.cu &&
 	git -C r add . && git_commit -C r "one line beside a binary file" &&
 	git -C r tag beside-binary &&
-	scan_with fp8.rules db r
+	ms_scan_with fp8.rules db r
 '
 
 test_expect_success 'a small commit needs one line' '
-	has_tags db r small t/fp8
+	ms_has_tags db r small t/fp8
 '
 
 test_expect_success 'from 10 changed lines, one line is not enough' '
-	has_tags db r one-of-12 -
+	ms_has_tags db r one-of-12 -
 '
 
 test_expect_success 'two lines from two files are' '
-	has_tags db r two-of-12 t/fp8
+	ms_has_tags db r two-of-12 t/fp8
 '
 
 test_expect_success 'a large commit needs N lines, not more' '
-	has_tags db r two-of-1002 - &&
-	has_tags db r three-of-1003 t/fp8 &&
+	ms_has_tags db r two-of-1002 - &&
+	ms_has_tags db r three-of-1003 t/fp8 &&
 	MIRRORSCAN_DB=$TRASH/db ms_show $(rev r three-of-1003) >s.json &&
 	json_lines "[m[\"text\"] for m in o[\"matches\"]]" <s.json >actual &&
 	printf "%s\n" "fp8 p;" "fp8 q;" "fp8 s;" >expect &&
@@ -87,7 +65,7 @@ test_expect_success 'a large commit needs N lines, not more' '
 '
 
 test_expect_success 'a binary file adds no lines to the count' '
-	has_tags db r beside-binary t/fp8
+	ms_has_tags db r beside-binary t/fp8
 '
 
 test_expect_success 'a moved line counts in the size, not as evidence' '
@@ -105,9 +83,9 @@ test_expect_success 'a moved line counts in the size, not as evidence' '
 	filler m/notes.txt 11 &&
 	git -C m add . && git_commit -C m "copy one line, add one" &&
 	git -C m tag copied &&
-	scan_with fp8.rules db-m m &&
-	has_tags db-m m moved - &&
-	has_tags db-m m copied t/fp8
+	ms_scan_with fp8.rules db-m m &&
+	ms_has_tags db-m m moved - &&
+	ms_has_tags db-m m copied t/fp8
 '
 
 test_expect_success 'a message rule with too few lines gives no message match either' '
@@ -118,9 +96,9 @@ test_expect_success 'a message rule with too few lines gives no message match ei
 	added: \bfp8\b
 	min-lines: 2 per 10
 	EOF
-	scan_with msg.rules db-msg r &&
-	has_tags db-msg r one-of-12 - &&
-	has_tags db-msg r two-of-12 t/fp8 &&
+	ms_scan_with msg.rules db-msg r &&
+	ms_has_tags db-msg r one-of-12 - &&
+	ms_has_tags db-msg r two-of-12 t/fp8 &&
 	MIRRORSCAN_DB=$TRASH/db-msg ms_show $(rev r two-of-12) >s.json &&
 	json_lines "sorted(m[\"side\"] for m in o[\"matches\"])" \
 		<s.json >actual &&
@@ -132,15 +110,15 @@ test_expect_success 'a message rule with too few lines gives no message match ei
 # yet must count the lines of the others too.
 test_expect_success 'adding min-lines to a rule rescans with the whole commit counted' '
 	sed "/^min-lines/d" "$TRASH/fp8.rules" >"$TRASH/loose.rules" &&
-	scan_with loose.rules db-re r &&
-	has_tags db-re r one-of-12 t/fp8 &&
+	ms_scan_with loose.rules db-re r &&
+	ms_has_tags db-re r one-of-12 t/fp8 &&
 	"$MIRRORSCAN_BIN" --db "$TRASH/db-re" --no-default-rules \
 		--rules "$TRASH/fp8.rules" scan r 2>err &&
 	test_grep "rules changed (1 new or changed, 0 removed): rescanning 8 indexed commits" err &&
 	for t in small one-of-12 two-of-12 two-of-1002 three-of-1003 \
 		 beside-binary; do
-		MIRRORSCAN_DB=$TRASH/db tags $(rev r $t) >expect &&
-		MIRRORSCAN_DB=$TRASH/db-re tags $(rev r $t) >actual &&
+		MIRRORSCAN_DB=$TRASH/db ms_tags_or_none $(rev r $t) >expect &&
+		MIRRORSCAN_DB=$TRASH/db-re ms_tags_or_none $(rev r $t) >actual &&
 		test_cmp expect actual || return 1
 	done
 '
@@ -182,7 +160,7 @@ test_expect_success 'a commit split between threads counts all its lines' '
 	git -C w add . && git_commit -C w "Regenerate, fourteen with fp8" &&
 	git -C w tag fourteen &&
 	for j in 1 2; do
-		scan_with split.rules db-w$j --jobs $j w &&
+		ms_scan_with split.rules db-w$j --jobs $j w &&
 		for t in ten fourteen; do
 			mirrorscan --db "$TRASH/db-w$j" show --format json \
 				$(rev w $t) >w$j-$t.json || return 1
@@ -190,8 +168,8 @@ test_expect_success 'a commit split between threads counts all its lines' '
 	done &&
 	test_cmp w1-ten.json w2-ten.json &&
 	test_cmp w1-fourteen.json w2-fourteen.json &&
-	has_tags db-w2 w ten - &&
-	has_tags db-w2 w fourteen t/fp8
+	ms_has_tags db-w2 w ten - &&
+	ms_has_tags db-w2 w fourteen t/fp8
 '
 
 test_expect_success 'a bad min-lines is an error naming the line' '

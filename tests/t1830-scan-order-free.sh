@@ -2,28 +2,6 @@
 test_description='scan: order-free, lines whose order means nothing'
 . "$(dirname "$0")/test-lib.sh"
 
-# tags OID: the commit's tags, or "-"
-tags () {
-	ms_tags "$1" >"$TRASH/t" &&
-	if grep -q . "$TRASH/t"; then cat "$TRASH/t"; else echo -; fi
-}
-
-# has_tags DB REPO REF TAGS: REF of REPO has TAGS ("-": none) in $TRASH/DB
-has_tags () {
-	echo "$4" >expect &&
-	MIRRORSCAN_DB=$TRASH/$1 tags $(rev "$2" "$3") >actual &&
-	test_cmp expect actual
-}
-
-# scan_with RULES DB SCAN-ARGS...: scan into $TRASH/DB with $TRASH/RULES
-scan_with () {
-	sw_rules=$1 &&
-	sw_db=$2 &&
-	shift 2 &&
-	"$MIRRORSCAN_BIN" --db "$TRASH/$sw_db" --no-default-rules \
-		--rules "$TRASH/$sw_rules" --quiet scan "$@"
-}
-
 # evidence DB REPO REF: the text of each match, one a line
 evidence () {
 	MIRRORSCAN_DB=$TRASH/$1 ms_show $(rev "$2" "$3") >s.json &&
@@ -95,52 +73,52 @@ test_expect_success 'setup: includes and imports sorted, moved, changed' '
 	git -C r add . && git -C r rm -q prefill_sm80.cu &&
 	git_commit -C r "And back" &&
 	git -C r tag from-other-file &&
-	scan_with free.rules db r &&
-	scan_with plain.rules db-plain r
+	ms_scan_with free.rules db r &&
+	ms_scan_with plain.rules db-plain r
 '
 
 test_expect_success 'sorted includes and imports are no change' '
-	has_tags db r sorted - &&
-	has_tags db-plain r sorted t/ampere
+	ms_has_tags db r sorted - &&
+	ms_has_tags db-plain r sorted t/ampere
 '
 
 test_expect_success 'leading blanks do not count' '
-	has_tags db r indented -
+	ms_has_tags db r indented -
 '
 
 test_expect_success 'a changed line beside them still counts, alone' '
-	has_tags db r sorted-and-changed t/ampere &&
+	ms_has_tags db r sorted-and-changed t/ampere &&
 	evidence db r sorted-and-changed >actual &&
 	printf "%s\n" "int k = 1;" "int k;" >expect &&
 	test_cmp expect actual
 '
 
 test_expect_success 'a new include is a change' '
-	has_tags db r new-include t/ampere &&
+	ms_has_tags db r new-include t/ampere &&
 	evidence db r new-include >actual &&
 	echo "#include <c.h>" >expect &&
 	test_cmp expect actual
 '
 
 test_expect_success 'lines order-free does not take still count when they swap' '
-	has_tags db r code-swapped t/ampere
+	ms_has_tags db r code-swapped t/ampere
 '
 
 test_expect_success 'an include moved to another file is no change, as any line' '
-	has_tags db r to-other-file - &&
-	has_tags db-plain r to-other-file - &&
-	has_tags db r from-other-file - &&
-	has_tags db-plain r from-other-file -
+	ms_has_tags db r to-other-file - &&
+	ms_has_tags db-plain r to-other-file - &&
+	ms_has_tags db r from-other-file - &&
+	ms_has_tags db-plain r from-other-file -
 '
 
 test_expect_success 'adding order-free to a rule rescans and drops the tag' '
-	scan_with plain.rules db-re r &&
-	has_tags db-re r sorted t/ampere &&
+	ms_scan_with plain.rules db-re r &&
+	ms_has_tags db-re r sorted t/ampere &&
 	"$MIRRORSCAN_BIN" --db "$TRASH/db-re" --no-default-rules \
 		--rules "$TRASH/free.rules" scan r 2>err &&
 	test_grep "rules changed (2 new or changed, 0 removed)" err &&
-	has_tags db-re r sorted - &&
-	has_tags db-re r sorted-and-changed t/ampere
+	ms_has_tags db-re r sorted - &&
+	ms_has_tags db-re r sorted-and-changed t/ampere
 '
 
 test_expect_success 'order-free without added or removed is an error naming the line' '

@@ -503,6 +503,34 @@ ms_tags () {
 	ms_field "$1" tags
 }
 
+# ms_tags_or_none OID: the commit's tags, or "-" when it has none.
+ms_tags_or_none () {
+	ms_tags "$1" >"$TEST_LIB/tags.txt" &&
+	if grep -q . "$TEST_LIB/tags.txt"; then
+		cat "$TEST_LIB/tags.txt"
+	else
+		echo -
+	fi
+}
+
+# ms_has_tags DB REPO REF TAGS: REF of REPO has TAGS ("-": none) in the
+# index $TRASH/DB.
+ms_has_tags () {
+	echo "$4" >expect &&
+	MIRRORSCAN_DB=$TRASH/$1 ms_tags_or_none $(rev "$2" "$3") >actual &&
+	test_cmp expect actual
+}
+
+# ms_scan_with RULES DB SCAN-ARGS...: scans into the index $TRASH/DB
+# with the rule file $TRASH/RULES alone.
+ms_scan_with () {
+	test_rules_=$1 &&
+	test_db_=$2 &&
+	shift 2 &&
+	"$MIRRORSCAN_BIN" --db "$TRASH/$test_db_" --no-default-rules \
+		--rules "$TRASH/$test_rules_" --quiet scan "$@"
+}
+
 # ms_matches OID: one line per match, sorted:
 #	RULE SIDE PATH:LINE TEXT     (PATH is "message" for a message match)
 ms_matches () {
