@@ -173,11 +173,11 @@ struct eval {
 	size_t *line_class_rules, nline_class_rules;	/* only-lines, this file */
 	size_t nchanged;		/* file changes seen, this commit */
 	uint64_t nlines;		/* their changed lines, counted */
-	int count_lines;		/* a live rule has "min-lines" */
 	/* a live rule takes lines: every file's lines are read, so that a
 	 * line moved to a file no live rule reads is known as moved, and
 	 * a rescan finds what a first scan would (mirrorscan-rules(5),
-	 * "Moved lines") */
+	 * "Moved lines"); "min-lines" (which needs "added" or "removed")
+	 * counts them all too */
 	int track_moved;
 	uint64_t file_seq;		/* file changes read, never reset */
 	/* "same-hunk", per rule: the hunk last asked about (file_seq and
@@ -360,7 +360,7 @@ static int on_need(struct diff_file *f, void *payload)
 	const struct rules *rules = ev->sr->rules;
 	size_t i;
 
-	if (ev->record_files || ev->count_lines || ev->track_moved)
+	if (ev->record_files || ev->track_moved)
 		return 1;	/* line counts, or lines, of every file */
 	for (i = 0; i < rules->nrules; i++)
 		if (only_lines_pending(ev, i, f))
@@ -1247,7 +1247,6 @@ static void part_init(struct part *p, struct worker *w,
 	p->ev.hex = w->ev.hex;
 	p->ev.active = w->ev.active;
 	p->ev.record_files = w->ev.record_files;
-	p->ev.count_lines = w->ev.count_lines;
 	p->ev.track_moved = w->ev.track_moved;
 	memcpy(p->ev.msg_ok, w->ev.msg_ok, sr->rules->nrules);
 }
@@ -1731,14 +1730,10 @@ static struct result *process_job(struct worker *w, const struct job *j)
 	ev->nlines = 0;
 	ev->first_path = NULL;
 	eval_message(ev);
-	/* a live rule with "min-lines" needs the size of the whole commit */
-	ev->count_lines = ev->track_moved = 0;
-	for (i = 0; i < nr; i++) {
-		if (ev->msg_ok[i] && sr->rules->rule[i].min_lines)
-			ev->count_lines = 1;
+	ev->track_moved = 0;
+	for (i = 0; i < nr; i++)
 		if (ev->msg_ok[i] && rules_needs_lines(sr->rules, i))
 			ev->track_moved = 1;
-	}
 	if (!(c->flags & COMMIT_MERGE) || sr->o->merges) {
 		if (diff_job(w, j, &res->a, &v) < 0) {
 			c->flags |= COMMIT_PARTIAL;
