@@ -51,9 +51,7 @@ test_expect_success 'the line-level match names the line that holds the keyword'
 
 test_expect_success 'line-keywords without added or removed is an error naming the line' '
 	printf "rule: x\ntags: t\nline-keywords: foo\nmessage: bar\n" >"$TRASH/bad.rules" &&
-	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
-		--rules "$TRASH/bad.rules" rules check 2>err &&
-	grep "bad.rules:3: rule .x.: .line-keywords. needs .added. or .removed." err
+	ms_rules_check_fails bad.rules "bad.rules:3: rule .x.: .line-keywords. needs .added. or .removed."
 '
 
 test_expect_success 'removed lines are searched for the line keywords of removed rules' '

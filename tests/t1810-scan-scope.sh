@@ -113,9 +113,7 @@ test_expect_success 'a header farther up than 4000 lines is not read' '
 
 test_expect_success 'scope without added or removed is an error naming the line' '
 	printf "rule: bad\ntags: t/x\npath: x\nscope: if\n" >"$TRASH/bad.rules" &&
-	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
-		--rules "$TRASH/bad.rules" rules check 2>err &&
-	test_grep "bad.rules:4: rule .bad.: .scope. needs .added. or .removed." err
+	ms_rules_check_fails bad.rules "bad.rules:4: rule .bad.: .scope. needs .added. or .removed."
 '
 
 test_done

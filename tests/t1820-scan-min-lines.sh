@@ -177,9 +177,7 @@ test_expect_success 'a bad min-lines is an error naming the line' '
 		 "4 of 100" "4 per 100 lines" "-1 per 100"; do
 		printf "rule: bad\ntags: t/x\nadded: x\nmin-lines: %s\n" \
 			"$v" >"$TRASH/bad.rules" &&
-		test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
-			--rules "$TRASH/bad.rules" rules check 2>err &&
-		test_grep "bad.rules:4: rule .bad.: bad min-lines .$v. (expected .N per M., N from 1 to 16, M from 1)" err ||
+		ms_rules_check_fails bad.rules "bad.rules:4: rule .bad.: bad min-lines .$v. (expected .N per M., N from 1 to 16, M from 1)" ||
 		return 1
 	done &&
 	printf "rule: ok\ntags: t/x\nadded: x\nmin-lines: 16 per 1\n" \
@@ -191,9 +189,7 @@ test_expect_success 'a bad min-lines is an error naming the line' '
 test_expect_success 'min-lines without added or removed is an error naming the line' '
 	printf "rule: bad\ntags: t/x\npath: x\nmin-lines: 2 per 10\n" \
 		>"$TRASH/bad.rules" &&
-	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
-		--rules "$TRASH/bad.rules" rules check 2>err &&
-	test_grep "bad.rules:4: rule .bad.: .min-lines. needs .added. or .removed." err
+	ms_rules_check_fails bad.rules "bad.rules:4: rule .bad.: .min-lines. needs .added. or .removed."
 '
 
 test_done

@@ -124,17 +124,13 @@ test_expect_success 'adding order-free to a rule rescans and drops the tag' '
 test_expect_success 'order-free without added or removed is an error naming the line' '
 	printf "rule: bad\ntags: t/x\npath: x\norder-free: ^import\n" \
 		>"$TRASH/bad.rules" &&
-	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
-		--rules "$TRASH/bad.rules" rules check 2>err &&
-	test_grep "bad.rules:4: rule .bad.: .order-free. needs .added. or .removed." err
+	ms_rules_check_fails bad.rules "bad.rules:4: rule .bad.: .order-free. needs .added. or .removed."
 '
 
 test_expect_success 'a bad order-free regex is an error naming the line' '
 	printf "rule: bad\ntags: t/x\nadded: x\norder-free: (unclosed\n" \
 		>"$TRASH/bad.rules" &&
-	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
-		--rules "$TRASH/bad.rules" rules check 2>err &&
-	test_grep "bad.rules:4: rule .bad.:" err
+	ms_rules_check_fails bad.rules "bad.rules:4: rule .bad.:"
 '
 
 test_done

@@ -136,9 +136,7 @@ test_expect_success 'an unknown line class is an error naming file and line' '
 	lines: code prose
 	added: x
 	EOF
-	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
-		--rules "$TRASH/bad.rules" rules check 2>err &&
-	grep "bad.rules:3: rule .bad.: bad line class .prose." err
+	ms_rules_check_fails bad.rules "bad.rules:3: rule .bad.: bad line class .prose."
 '
 
 test_expect_success 'lines needs added or removed' '

@@ -531,6 +531,14 @@ ms_scan_with () {
 		--rules "$TRASH/$test_rules_" --quiet scan "$@"
 }
 
+# ms_rules_check_fails RULES PATTERN: rules check of the rule file
+# $TRASH/RULES alone exits 2, with an error matching PATTERN.
+ms_rules_check_fails () {
+	test_expect_code 2 "$MIRRORSCAN_BIN" --no-default-rules \
+		--rules "$TRASH/$1" rules check 2>err &&
+	test_grep "$2" err
+}
+
 # ms_matches OID: one line per match, sorted:
 #	RULE SIDE PATH:LINE TEXT     (PATH is "message" for a message match)
 ms_matches () {
