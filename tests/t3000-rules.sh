@@ -372,4 +372,28 @@ test_expect_success 'the default pack: documentation with comment edits is docs;
 	! grep -qx docs tags
 '
 
+test_expect_success 'the default pack: a comment or layout edit to a build file is build/ci; one in code is not' '
+	git init -q -b main bc &&
+	mkdir -p bc/csrc &&
+	printf "cmake_minimum_required(VERSION 3.26)\nproject(k CUDA)\n" >bc/CMakeLists.txt &&
+	printf "// kernel\nint f(int x) { return x; }\n" >bc/csrc/k.cu &&
+	git -C bc add . &&
+	git_commit -C bc "Add kernel" &&
+	printf "# Copyright 2026\ncmake_minimum_required(VERSION 3.26)\nproject(k CUDA)\n" >bc/CMakeLists.txt &&
+	git -C bc commit -q -am "Add a license header" &&
+	printf "# Copyright 2026\ncmake_minimum_required(VERSION  3.26)\n\nproject(k CUDA)\n" >bc/CMakeLists.txt &&
+	git -C bc commit -q -am "Reformat" &&
+	printf "// the kernel\nint f(int x) { return x; }\n" >bc/csrc/k.cu &&
+	git -C bc commit -q -am "Reword a comment" &&
+	mirror_of bc bc.git &&
+	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-bc" scan bc.git 2>err &&
+	for c in main~2 main~1; do
+		mirrorscan --db "$TRASH/db-bc" show --format json $(rev bc.git $c) >c.json &&
+		json_field tags <c.json >tags &&
+		test "$(cat tags)" = build/ci || return 1
+	done &&
+	mirrorscan --db "$TRASH/db-bc" show --format json $(rev bc.git main) >c.json &&
+	test -z "$(json_field tags <c.json)"
+'
+
 test_done
