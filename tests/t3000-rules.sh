@@ -396,4 +396,25 @@ test_expect_success 'the default pack: a comment or layout edit to a build file 
 	test -z "$(json_field tags <c.json)"
 '
 
+test_expect_success 'the default pack: a docs: commit that rewrites docstrings is docs, with a code line along' '
+	git init -q -b main dd &&
+	printf "def mm(a, b):\n    \"\"\"Multiply.\"\"\"\n    return a @ b\n" >dd/gemm.py &&
+	git -C dd add . &&
+	git_commit -C dd "Add mm" &&
+	printf "def mm(a, b):\n    \"\"\"Multiply a by b.\n\n    Returns a new tensor.\"\"\"\n    return a @ b\n\nmatmul = mm\n" >dd/gemm.py &&
+	git -C dd commit -q -am "docs(gemm): document mm and export matmul" &&
+	git -C dd branch plain HEAD~1 &&
+	git -C dd checkout -q plain &&
+	printf "def mm(a, b):\n    \"\"\"Multiply a by b.\n\n    Returns a new tensor.\"\"\"\n    return a @ b\n\nmatmul = mm\n" >dd/gemm.py &&
+	git -C dd commit -q -am "Export matmul" &&
+	mirror_of dd dd.git &&
+	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-dd" scan dd.git 2>err &&
+	mirrorscan --db "$TRASH/db-dd" show --format json $(rev dd.git main) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	test_grep -x docs tags &&
+	mirrorscan --db "$TRASH/db-dd" show --format json $(rev dd.git plain) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	! grep -qx docs tags
+'
+
 test_done
