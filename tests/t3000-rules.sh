@@ -417,4 +417,24 @@ test_expect_success 'the default pack: a docs: commit that rewrites docstrings i
 	! grep -qx docs tags
 '
 
+test_expect_success 'the default pack: an index type widened to 64 bits in place is int-overflow; a new one is not' '
+	git init -q -b main io &&
+	printf "struct P {\n    using index_t = uint32_t;\n    index_t stride;\n};\n" >io/flash.h &&
+	git -C io add . &&
+	git_commit -C io "Add params" &&
+	printf "struct Q {\n    using index_t = int64_t;\n    index_t stride;\n};\n" >io/other.h &&
+	git -C io add . &&
+	git -C io commit -q -m "Add other params" &&
+	sed "s/uint32_t/int64_t/" io/flash.h >io/flash.h.new && mv io/flash.h.new io/flash.h &&
+	git -C io commit -q -am "Use int64_t for index_t" &&
+	mirror_of io io.git &&
+	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-io" scan io.git 2>err &&
+	mirrorscan --db "$TRASH/db-io" show --format json $(rev io.git main) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	test_grep -x kernel/int-overflow tags &&
+	mirrorscan --db "$TRASH/db-io" show --format json $(rev io.git main~1) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	! grep -qx kernel/int-overflow tags
+'
+
 test_done
