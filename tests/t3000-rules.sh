@@ -437,4 +437,25 @@ test_expect_success 'the default pack: an index type widened to 64 bits in place
 	! grep -qx kernel/int-overflow tags
 '
 
+test_expect_success 'the default pack: a capability assert that gains SM11x is Blackwell and Jetson; one that keeps its entries is not' '
+	git init -q -b main ca &&
+	printf "def check(major):\n    assert major in [10, 12], \"only 10, 12\"\n" >ca/gemm.py &&
+	git -C ca add . &&
+	git_commit -C ca "Add check" &&
+	printf "def check(major):\n    assert major in [10, 12], \"only compute capability 10 and 12\"\n" >ca/gemm.py &&
+	git -C ca commit -q -am "Reword" &&
+	printf "def check(major):\n    assert major in [10, 11, 12], \"only compute capability 10, 11 and 12\"\n" >ca/gemm.py &&
+	git -C ca commit -q -am "Support Thor" &&
+	mirror_of ca ca.git &&
+	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-ca" scan ca.git 2>err &&
+	mirrorscan --db "$TRASH/db-ca" show --format json $(rev ca.git main) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	test_grep -x hw/jetson tags &&
+	test_grep -x hw/blackwell tags &&
+	mirrorscan --db "$TRASH/db-ca" show --format json $(rev ca.git main~1) >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags &&
+	! grep -qx hw/jetson tags &&
+	! grep -qx hw/blackwell tags
+'
+
 test_done
