@@ -228,6 +228,13 @@ test_expect_success 'a binary in its build tree finds the source tree'"'"'s rule
 	fi
 '
 
+# pack_tags DB REPO REF: the tags of REF of REPO in the index $TRASH/DB,
+# one per line, in ./tags (and the commit as JSON in ./c.json).
+pack_tags () {
+	mirrorscan --db "$TRASH/$1" show --format json $(rev "$2" "$3") >c.json &&
+	json_field tags <c.json | tr " " "\n" >tags
+}
+
 test_expect_success 'the default pack tags the three cases of the design' '
 	git init -q -b main cases &&
 	mkdir -p cases/csrc cases/vllm/model_executor/layers/fused_moe/configs &&
@@ -262,8 +269,7 @@ test_expect_success 'the default pack tags the three cases of the design' '
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-default" scan cases.git 2>err &&
 	for t in "main~2 kernel/int-overflow" "main~1 hw/blackwell" "main~1 kernel/dispatch" "main kernel/tuning-config"; do
 		set -- $t &&
-		mirrorscan --db "$TRASH/db-default" show --format json $(rev cases.git $1) >c.json &&
-		json_field tags <c.json | tr " " "\n" >tags &&
+		pack_tags db-default cases.git $1 &&
 		test_grep -x "$2" tags || return 1
 	done
 '
@@ -292,8 +298,7 @@ test_expect_success 'the default pack: Rubin code removed is Rubin; a comment or
 	git -C rubin commit -q -am "Drop SM107 from the gate; barrier for Hopper only" &&
 	mirror_of rubin rubin.git &&
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-rubin" scan rubin.git 2>err &&
-	mirrorscan --db "$TRASH/db-rubin" show --format json $(rev rubin.git main) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-rubin rubin.git main &&
 	test_grep -x hw/rubin tags &&
 	! grep -qx hw/blackwell tags &&
 	test_grep "rubin-markers-removed.*supported_compute_capability" c.json &&
@@ -318,12 +323,11 @@ test_expect_success 'the default pack: a capability list that gains SM103 is Bla
 	git -C caps commit -q -am "Disable SM103 again" &&
 	mirror_of caps caps.git &&
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-caps" scan caps.git 2>err &&
-	mirrorscan --db "$TRASH/db-caps" show --format json $(rev caps.git main~1) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-caps caps.git main~1 &&
 	test_grep -x hw/blackwell tags &&
 	test_grep -x kernel/dispatch tags &&
 	test_grep "blackwell-capability-list.*supported_compute_capability(\[100, 103\])" c.json &&
-	mirrorscan --db "$TRASH/db-caps" show --format json $(rev caps.git main) >c.json &&
+	pack_tags db-caps caps.git main &&
 	! grep -q blackwell-capability-list c.json
 '
 
@@ -344,8 +348,7 @@ test_expect_success 'the default pack: an architecture check taken out of change
 	git -C drop commit -q -am "Enable pack_gqa everywhere" &&
 	mirror_of drop drop.git &&
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-drop" scan drop.git 2>err &&
-	mirrorscan --db "$TRASH/db-drop" show --format json $(rev drop.git main) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-drop drop.git main &&
 	test_grep -x kernel/dispatch tags &&
 	test_grep "dispatch-capability-removed.*arch // 10 == 9" c.json
 '
@@ -364,11 +367,9 @@ test_expect_success 'the default pack: documentation with comment edits is docs;
 	git -C dc commit -q -am "Reword a comment" &&
 	mirror_of dc dc.git &&
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-dc" scan dc.git 2>err &&
-	mirrorscan --db "$TRASH/db-dc" show --format json $(rev dc.git main~1) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-dc dc.git main~1 &&
 	test_grep -x docs tags &&
-	mirrorscan --db "$TRASH/db-dc" show --format json $(rev dc.git main) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-dc dc.git main &&
 	! grep -qx docs tags
 '
 
@@ -388,12 +389,11 @@ test_expect_success 'the default pack: a comment or layout edit to a build file 
 	mirror_of bc bc.git &&
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-bc" scan bc.git 2>err &&
 	for c in main~2 main~1; do
-		mirrorscan --db "$TRASH/db-bc" show --format json $(rev bc.git $c) >c.json &&
-		json_field tags <c.json >tags &&
+		pack_tags db-bc bc.git $c &&
 		test "$(cat tags)" = build/ci || return 1
 	done &&
-	mirrorscan --db "$TRASH/db-bc" show --format json $(rev bc.git main) >c.json &&
-	test -z "$(json_field tags <c.json)"
+	pack_tags db-bc bc.git main &&
+	! grep -q . tags
 '
 
 test_expect_success 'the default pack: a docs: commit that rewrites docstrings is docs, with a code line along' '
@@ -409,11 +409,9 @@ test_expect_success 'the default pack: a docs: commit that rewrites docstrings i
 	git -C dd commit -q -am "Export matmul" &&
 	mirror_of dd dd.git &&
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-dd" scan dd.git 2>err &&
-	mirrorscan --db "$TRASH/db-dd" show --format json $(rev dd.git main) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-dd dd.git main &&
 	test_grep -x docs tags &&
-	mirrorscan --db "$TRASH/db-dd" show --format json $(rev dd.git plain) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-dd dd.git plain &&
 	! grep -qx docs tags
 '
 
@@ -429,11 +427,9 @@ test_expect_success 'the default pack: an index type widened to 64 bits in place
 	git -C io commit -q -am "Use int64_t for index_t" &&
 	mirror_of io io.git &&
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-io" scan io.git 2>err &&
-	mirrorscan --db "$TRASH/db-io" show --format json $(rev io.git main) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-io io.git main &&
 	test_grep -x kernel/int-overflow tags &&
-	mirrorscan --db "$TRASH/db-io" show --format json $(rev io.git main~1) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-io io.git main~1 &&
 	! grep -qx kernel/int-overflow tags
 '
 
@@ -448,12 +444,10 @@ test_expect_success 'the default pack: a capability assert that gains SM11x is B
 	git -C ca commit -q -am "Support Thor" &&
 	mirror_of ca ca.git &&
 	MIRRORSCAN_RULES_DIR="$RULES_DIR" mirrorscan --db "$TRASH/db-ca" scan ca.git 2>err &&
-	mirrorscan --db "$TRASH/db-ca" show --format json $(rev ca.git main) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-ca ca.git main &&
 	test_grep -x hw/jetson tags &&
 	test_grep -x hw/blackwell tags &&
-	mirrorscan --db "$TRASH/db-ca" show --format json $(rev ca.git main~1) >c.json &&
-	json_field tags <c.json | tr " " "\n" >tags &&
+	pack_tags db-ca ca.git main~1 &&
 	! grep -qx hw/jetson tags &&
 	! grep -qx hw/blackwell tags
 '
